@@ -1,0 +1,154 @@
+"""Build: ontology + vocabularies + shapes + data → SHACL gate → a new store generation.
+
+Every source file becomes one named graph. Graphs that did not come from files (imports by data
+officers) are carried over and validated together with the files, so a build never loses
+published data. Nothing is written unless the whole graph passes the gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from sozialgraph.errors import ValidationFailed
+from sozialgraph.namespaces import graph_iri, meta_graph_iri
+from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
+from sozialgraph.rdf_io import parse_file, to_rdflib
+from sozialgraph.resources import resource_root
+from sozialgraph.store.base import GraphStore
+from sozialgraph.validation import ValidationReport, validate
+
+#: Folders of the resource root that a build reads, in load order.
+SOURCE_FOLDERS = ("ontology", "shapes", "data")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    relative: str  # e.g. "data/jena/massnahmen.ttl"
+    graph: str
+
+    @property
+    def is_shapes(self) -> bool:
+        return self.relative.startswith("shapes/")
+
+
+@dataclass
+class LoadedGraph:
+    graph: str
+    source: str
+    triples: list[ox.Triple]
+    sha256: str
+    is_shapes: bool = False
+
+
+@dataclass
+class BuildResult:
+    graphs: list[LoadedGraph]
+    report: ValidationReport
+    activity_id: str
+    carried_over: list[str] = field(default_factory=list)
+
+    @property
+    def triple_count(self) -> int:
+        return sum(len(g.triples) for g in self.graphs)
+
+
+def source_files(base_iri: str, root: Path | None = None) -> list[SourceFile]:
+    """The RDF files a build loads, each with its named graph."""
+    root = root or resource_root()
+    files = []
+    for folder in SOURCE_FOLDERS:
+        for path in sorted((root / folder).rglob("*.ttl")):
+            relative = path.relative_to(root).as_posix()
+            files.append(SourceFile(path, relative, graph_iri(base_iri, relative)))
+    return files
+
+
+def is_file_graph(graph: str, base_iri: str) -> bool:
+    """Whether a named graph belongs to the source files (and is replaced by every build)."""
+    return graph.startswith(tuple(f"{base_iri}graph/{folder}/" for folder in SOURCE_FOLDERS))
+
+
+def load_files(
+    files: list[SourceFile], base_iri: str, progress: Progress | None = None
+) -> list[LoadedGraph]:
+    loaded = []
+    for number, source in enumerate(files, start=1):
+        if progress:
+            progress(f"parse {source.relative}", number, len(files))
+        triples = parse_file(source.path, source=source.relative, base_iri=base_iri)
+        digest = hashlib.sha256(source.path.read_bytes()).hexdigest()
+        loaded.append(LoadedGraph(source.graph, source.relative, triples, digest, source.is_shapes))
+    return loaded
+
+
+def gate(graphs: list[LoadedGraph]) -> ValidationReport:
+    """Run the SHACL gate over all non-shape graphs with the shapes graphs."""
+    data, shapes = Graph(), Graph()
+    for loaded in graphs:
+        to_rdflib(loaded.triples, shapes if loaded.is_shapes else data)
+    return validate(data, shapes)
+
+
+def build(
+    store: GraphStore,
+    base_iri: str,
+    *,
+    root: Path | None = None,
+    progress: Progress | None = None,
+    agent: str = "sozialgraph build",
+) -> BuildResult:
+    """Parse, validate and (only if valid) replace the store's content. Raises on failure."""
+    started = dt.datetime.now(dt.UTC)
+    graphs = load_files(source_files(base_iri, root), base_iri, progress)
+    meta = meta_graph_iri(base_iri)
+    carried = [
+        name for name in store.graph_names() if name != meta and not is_file_graph(name, base_iri)
+    ]
+    for name in carried:
+        triples = [q.triple for q in store.quads(name)]
+        graphs.append(LoadedGraph(name, f"(carried over) {name}", triples, _digest(triples)))
+    if progress:
+        progress("SHACL", 0, 1)
+    report = gate(graphs)
+    if not report.conforms:
+        raise ValidationFailed(
+            report, "The build was rejected by the SHACL gate:\n" + report.format("en")
+        )
+    activity_id = new_activity_id()
+    record = ActivityRecord(
+        kind="build",
+        agent=agent,
+        started=started,
+        ended=dt.datetime.now(dt.UTC),
+        graphs=[GraphRecord(g.graph, g.source, g.sha256, len(g.triples)) for g in graphs],
+        conforms=True,
+        warnings=len(report.results),
+    )
+    previous_meta = list(store.quads(meta)) if meta in store.graph_names() else []
+    if progress:
+        progress("write", 0, 1)
+    store.rebuild(_all_quads(graphs, previous_meta + activity_quads(record, base_iri, activity_id)))
+    return BuildResult(graphs, report, activity_id, carried)
+
+
+def _all_quads(graphs: list[LoadedGraph], metadata: list[ox.Quad]) -> Iterator[ox.Quad]:
+    for loaded in graphs:
+        name = ox.NamedNode(loaded.graph)
+        for triple in loaded.triples:
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
+    yield from metadata
+
+
+def _digest(triples: list[ox.Triple]) -> str:
+    lines = sorted(str(t) for t in triples)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

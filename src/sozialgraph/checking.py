@@ -1,0 +1,62 @@
+"""Validate candidate files against the shapes, together with what is already published.
+
+A resource described in the candidate files replaces its published description (as an import
+of those files would), so that removing a required property from an exported resource is caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from sozialgraph.build import load_files, source_files
+from sozialgraph.namespaces import graph_iri, meta_graph_iri
+from sozialgraph.rdf_io import parse_file, to_rdflib
+from sozialgraph.store.base import GraphStore
+from sozialgraph.validation import ValidationReport, validate
+
+
+def shapes_graph(base_iri: str) -> Graph:
+    """The project's own shapes, from its files."""
+    shapes = Graph()
+    for loaded in load_files([f for f in source_files(base_iri) if f.is_shapes], base_iri):
+        to_rdflib(loaded.triples, shapes)
+    return shapes
+
+
+def published_triples(store: GraphStore, base_iri: str) -> list[ox.Triple]:
+    """Ontology, vocabularies and data as published (before the first build: as in the files)."""
+    shapes_prefix = graph_iri(base_iri, "shapes/")
+    meta = meta_graph_iri(base_iri)
+    names = store.graph_names()
+    if not names:
+        loaded = load_files([f for f in source_files(base_iri) if not f.is_shapes], base_iri)
+        return [t for g in loaded for t in g.triples]
+    triples = []
+    for name in names:
+        if name == meta or name.startswith(shapes_prefix):
+            continue
+        triples.extend(q.triple for q in store.quads(name))
+    return triples
+
+
+def validate_candidates(
+    candidates: Sequence[ox.Triple], published: Iterable[ox.Triple], base_iri: str
+) -> ValidationReport:
+    """Validate ``candidates`` in place of the published descriptions of their subjects."""
+    described = {t.subject for t in candidates}
+    data = to_rdflib(t for t in published if t.subject not in described)
+    to_rdflib(candidates, data)
+    return validate(data, shapes_graph(base_iri))
+
+
+def validate_with_published(
+    files: Sequence[Path], store: GraphStore, base_iri: str
+) -> ValidationReport:
+    candidates: list[ox.Triple] = []
+    for path in files:
+        candidates.extend(parse_file(path, base_iri=base_iri))
+    return validate_candidates(candidates, published_triples(store, base_iri), base_iri)

@@ -1,0 +1,219 @@
+"""Command line: thin wrappers that parse options and call the modules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sozialgraph.config import Settings
+from sozialgraph.errors import SozialgraphError, ValidationFailed
+
+app = typer.Typer(
+    help="sozialgraph: the social strategy of a city as a validated, queryable knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--store", help="Store directory or SPARQL endpoint URL (SOZIALGRAPH_STORE)."),
+]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of messages: de or en.")]
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def _settings(store: str | None) -> Settings:
+    overrides = {"store": store} if store else {}
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _fail(error: SozialgraphError, lang: str = "en") -> None:
+    if isinstance(error, ValidationFailed):
+        err.print(error.report.format(lang), markup=False, highlight=False)
+    else:
+        err.print(f"[red]{error.title}:[/red] {error.message}", highlight=False)
+    raise typer.Exit(code=1 if isinstance(error, ValidationFailed) else 2)
+
+
+@app.command()
+def build(store: StoreOption = None, lang: LangOption = "en") -> None:
+    """Load ontology, vocabularies, shapes and data; validate; replace the store only if valid."""
+    from sozialgraph.build import build as run_build
+    from sozialgraph.store import open_store
+
+    settings = _settings(store)
+    graph_store = open_store(settings)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("build", total=None)
+
+            def report(step: str, done: int, total: int) -> None:
+                progress.update(task, description=step, completed=done, total=total)
+
+            result = run_build(graph_store, settings.base_iri, progress=report)
+    except SozialgraphError as error:
+        _fail(error, lang)
+    finally:
+        graph_store.close()
+    err.print(
+        f"Built {len(result.graphs)} graphs, {result.triple_count} triples "
+        f"({len(result.report.results)} warnings) into {settings.store}",
+        highlight=False,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (SOZIALGRAPH_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (SOZIALGRAPH_PORT).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Serve the graph over HTTP; builds the store first if it is empty."""
+    import uvicorn
+
+    from sozialgraph.build import build as run_build
+    from sozialgraph.store import open_store
+    from sozialgraph.web.app import create_app
+
+    overrides: dict[str, object] = {}
+    if store:
+        overrides["store"] = store
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    graph_store = open_store(settings)
+    try:
+        if graph_store.is_empty():
+            err.print(f"Store {settings.store} is empty: building it first.")
+            run_build(graph_store, settings.base_iri)
+    except SozialgraphError as error:
+        _fail(error)
+    finally:
+        graph_store.close()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command("validate")
+def validate_files(
+    files: Annotated[
+        list[Path], typer.Argument(help="RDF files (Turtle, N-Triples, JSON-LD, RDF/XML).")
+    ],
+    store: StoreOption = None,
+    lang: LangOption = "de",
+) -> None:
+    """Validate files with the ontology, vocabularies and published data (exit 1 if invalid)."""
+    from sozialgraph.checking import validate_with_published
+    from sozialgraph.store import open_store
+
+    settings = _settings(store)
+    graph_store = open_store(settings)
+    try:
+        report = validate_with_published(files, graph_store, settings.base_iri)
+    except SozialgraphError as error:
+        _fail(error, lang)
+    finally:
+        graph_store.close()
+    print(report.format(lang))
+    raise typer.Exit(code=0 if report.conforms else 1)
+
+
+@app.command()
+def query(
+    query_or_file: Annotated[str, typer.Argument(help="SPARQL query text or a .rq file.")],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="json|xml|csv|tsv, or for graphs turtle|nt|jsonld|rdfxml."),
+    ] = "json",
+    store: StoreOption = None,
+) -> None:
+    """Run a SPARQL query against the store and print the result."""
+    from sozialgraph.store import open_store
+
+    path = Path(query_or_file)
+    text = (
+        path.read_text(encoding="utf-8")
+        if path.suffix == ".rq" and path.is_file()
+        else query_or_file
+    )
+    graph_store = open_store(_settings(store))
+    try:
+        result = graph_store.query(text)
+        out = sys.stdout.buffer
+        if isinstance(result, ox.QueryTriples):
+            result.serialize(out, format=GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE))
+        else:
+            if fmt not in RESULT_FORMATS:
+                raise typer.BadParameter(f"--format must be one of {', '.join(RESULT_FORMATS)}")
+            result.serialize(out, format=RESULT_FORMATS[fmt])
+        out.flush()
+    except SyntaxError as error:
+        err.print(f"[red]Malformed query:[/red] {error}", highlight=False)
+        raise typer.Exit(code=2) from None
+    except SozialgraphError as error:
+        _fail(error)
+    finally:
+        graph_store.close()
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="turtle|nt|nq|trig|jsonld|rdfxml")] = "trig",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Write the whole graph (all named graphs) in one RDF format."""
+    from sozialgraph.store import open_store
+
+    if fmt not in GRAPH_FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(GRAPH_FORMATS)}")
+    graph_store = open_store(_settings(store))
+    try:
+        if output is None:
+            graph_store.dump(sys.stdout.buffer, GRAPH_FORMATS[fmt])
+            sys.stdout.buffer.flush()
+        else:
+            with output.open("wb") as handle:
+                graph_store.dump(handle, GRAPH_FORMATS[fmt])
+    except SozialgraphError as error:
+        _fail(error)
+    finally:
+        graph_store.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,54 @@
+"""Settings: environment variables prefixed ``SOZIALGRAPH_``, nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sozialgraph.namespaces import DEFAULT_BASE_IRI
+
+
+def _default_store() -> str:
+    return str(Path(user_data_dir("sozialgraph")) / "store")
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; passed in, never read from a module global."""
+
+    model_config = SettingsConfigDict(env_prefix="SOZIALGRAPH_", extra="ignore")
+
+    store: str = Field(
+        default_factory=_default_store,
+        description="Store directory (embedded pyoxigraph) or the URL of a SPARQL query endpoint.",
+    )
+    base_iri: str = Field(DEFAULT_BASE_IRI, description="Base IRI of the published data.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout: float = Field(30.0, gt=0, description="Seconds a SPARQL query may run.")
+    max_result_bytes: int = Field(50_000_000, gt=0, description="Largest serialised query result.")
+    max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query text.")
+    max_upload_bytes: int = Field(20_000_000, gt=0, description="Largest accepted upload.")
+    query_workers: int = Field(2, ge=1, description="Worker processes that run SPARQL queries.")
+    write_tokens: str = Field(
+        "", description="Comma-separated write tokens, each 'name:token' (or a bare token)."
+    )
+    license: str = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    update_url: str | None = Field(None, description="SPARQL Update endpoint of a remote store.")
+    graph_store_url: str | None = Field(None, description="Graph Store endpoint of a remote store.")
+    remote_user: str | None = None
+    remote_password: str | None = None
+    remote_token: str | None = None
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith(("/", "#")):
+            raise ValueError("base_iri must be an http(s) IRI ending in '/' or '#'")
+        return value
+
+    @property
+    def is_remote(self) -> bool:
+        return self.store.startswith(("http://", "https://"))

@@ -1,0 +1,183 @@
+"""The registry of named queries (``queries/*.rq``): headers, parameters, binding as RDF terms.
+
+A query file starts with a header comment::
+
+    # title@de: Maßnahmen nach Status
+    # title@en: Measures by status
+    # description@de: …
+    # description@en: …
+    # param: status iri https://w3id.org/sozialgraph/vocab/status/daueraufgabe -- optional: filter
+    # param: q string Rassismus required -- words to search for
+
+Parameters are bound as RDF terms in a ``VALUES`` block placed at the start of the query's
+``WHERE`` clause; the terms are written by pyoxigraph's serialiser from validated values, never
+pasted from user input. An optional parameter that is not given stays unbound.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sozialgraph.errors import BadRequest, NotFound
+from sozialgraph.sparql_guard import check_query
+from sozialgraph.store.sparql_text import values_block
+
+PARAM_TYPES = ("iri", "string", "date", "integer", "boolean", "language")
+_HEADER = re.compile(r"^#\s*(?P<key>[a-z]+)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<value>.*)$")
+_IRI_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_LANGUAGE_OK = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+_NAME_OK = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    example: str
+    required: bool = False
+    description: str = ""
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for ``value``, or a 400 that says what was expected."""
+        if self.type == "iri":
+            if not _IRI_OK.match(value):
+                raise BadRequest(f"parameter '{self.name}' must be an http(s) IRI, got {value!r}")
+            return ox.NamedNode(value)
+        if self.type == "date":
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise BadRequest(
+                    f"parameter '{self.name}' must be a date YYYY-MM-DD, got {value!r}"
+                ) from None
+            return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+        if self.type == "integer":
+            if not re.fullmatch(r"-?\d{1,18}", value):
+                raise BadRequest(f"parameter '{self.name}' must be an integer, got {value!r}")
+            return ox.Literal(
+                value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            )
+        if self.type == "boolean":
+            if value not in ("true", "false"):
+                raise BadRequest(f"parameter '{self.name}' must be true or false, got {value!r}")
+            return ox.Literal(
+                value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+            )
+        if self.type == "language":
+            if not _LANGUAGE_OK.match(value):
+                raise BadRequest(f"parameter '{self.name}' must be a language tag, got {value!r}")
+            return ox.Literal(value.lower())
+        if len(value) > 500:
+            raise BadRequest(f"parameter '{self.name}' is longer than 500 characters")
+        return ox.Literal(value)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    parameters: tuple[Parameter, ...] = ()
+    form: str | None = None
+    where_brace: int | None = field(default=None, repr=False)
+
+    def title(self, lang: str = "de") -> str:
+        return self.titles.get(lang) or self.titles.get("de") or self.titles.get("en") or self.name
+
+    def description(self, lang: str = "de") -> str:
+        return (
+            self.descriptions.get(lang)
+            or self.descriptions.get("de")
+            or self.descriptions.get("en")
+            or ""
+        )
+
+    def bind(self, values: Mapping[str, str]) -> str:
+        """The query text with the given parameters bound as terms in a VALUES block."""
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise BadRequest(
+                f"unknown parameter(s) {', '.join(unknown)} for query '{self.name}'; "
+                f"known: {', '.join(known) or 'none'}"
+            )
+        missing = [p.name for p in self.parameters if p.required and not values.get(p.name)]
+        if missing:
+            raise BadRequest(f"query '{self.name}' needs parameter(s): {', '.join(missing)}")
+        terms = {name: known[name].term(value) for name, value in values.items() if value != ""}
+        if not terms:
+            return self.text
+        if self.where_brace is None:
+            raise BadRequest(f"query '{self.name}' takes no parameters")
+        cut = self.where_brace + 1
+        return f"{self.text[:cut]}\n  {values_block(terms)}\n{self.text[cut:]}"
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    titles: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
+    parameters: list[Parameter] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, lang, value = match["key"], match["lang"] or "de", match["value"].strip()
+        if key == "title":
+            titles[lang] = value
+        elif key == "description":
+            descriptions[lang] = (descriptions.get(lang, "") + " " + value).strip()
+        elif key == "param":
+            parameters.append(_parse_parameter(value, path))
+    guarded = check_query(text)
+    return NamedQuery(
+        name=path.stem,
+        text=text,
+        titles=titles,
+        descriptions=descriptions,
+        parameters=tuple(parameters),
+        form=guarded.form,
+        where_brace=guarded.where_brace,
+    )
+
+
+def _parse_parameter(spec: str, path: Path) -> Parameter:
+    head, _, description = spec.partition("--")
+    parts = head.split()
+    if len(parts) < 3 or parts[1] not in PARAM_TYPES or not _NAME_OK.match(parts[0]):
+        raise ValueError(f"{path.name}: bad '# param:' line {spec!r} (want: name type example)")
+    return Parameter(
+        name=parts[0],
+        type=parts[1],
+        example=parts[2],
+        required="required" in parts[3:],
+        description=description.strip(),
+    )
+
+
+class QueryRegistry:
+    """All named queries of a folder, by name."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.queries = {q.name: q for q in map(parse_query_file, sorted(folder.glob("*.rq")))}
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.queries.values())
+
+    def get(self, name: str) -> NamedQuery:
+        try:
+            return self.queries[name]
+        except KeyError:
+            raise NotFound(f"there is no named query '{name}'") from None

@@ -1,0 +1,136 @@
+"""Parsing RDF with pyoxigraph (never rdflib for untrusted input) and handing terms to rdflib."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from sozialgraph.errors import RdfSyntaxError, UnsupportedMediaType
+from sozialgraph.namespaces import DEFAULT_BASE_IRI, rebase
+
+FORMAT_BY_SUFFIX = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+
+FORMAT_BY_MEDIA_TYPE = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+_XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def format_for_path(path: Path) -> ox.RdfFormat:
+    try:
+        return FORMAT_BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(FORMAT_BY_SUFFIX))
+        raise UnsupportedMediaType(f"{path.name}: unknown RDF file type (known: {known})") from None
+
+
+def parse_triples(
+    data: bytes,
+    fmt: ox.RdfFormat,
+    *,
+    source: str = "",
+    base_iri: str = DEFAULT_BASE_IRI,
+) -> list[ox.Triple]:
+    """Parse one RDF graph document; errors carry the source name, line and column."""
+    if fmt == ox.RdfFormat.RDF_XML and _XML_DECLARATIONS.search(data):
+        # pyoxigraph expands XML entities (RELIABILITY.md, point 5): refuse DTDs outright.
+        raise RdfSyntaxError("RDF/XML with <!DOCTYPE> or <!ENTITY> is not accepted", source=source)
+    try:
+        quads = ox.parse(data, format=fmt, base_iri=None)
+        triples = []
+        for quad in quads:
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                raise RdfSyntaxError("named graphs are not accepted here", source=source)
+            triples.append(quad.triple)
+    except SyntaxError as error:
+        raise _syntax_error(error, source) from None
+    except ValueError as error:  # e.g. an unsupported JSON-LD feature such as a remote @context
+        raise RdfSyntaxError(str(error), source=source) from None
+    if base_iri != DEFAULT_BASE_IRI:
+        triples = [rebase_triple(t, base_iri) for t in triples]
+    return triples
+
+
+def parse_file(
+    path: Path, *, source: str | None = None, base_iri: str = DEFAULT_BASE_IRI
+) -> list[ox.Triple]:
+    return parse_triples(
+        path.read_bytes(), format_for_path(path), source=source or str(path), base_iri=base_iri
+    )
+
+
+def _syntax_error(error: SyntaxError, source: str) -> RdfSyntaxError:
+    message = str(error.args[0]) if error.args else str(error)
+    line, column = error.lineno, error.offset
+    if line is None:
+        found = re.search(r"line (\d+) column (\d+)", message) or re.search(r"(\d+):(\d+)", message)
+        if found:
+            line, column = int(found.group(1)), int(found.group(2))
+    return RdfSyntaxError(message, source=source, line=line, column=column)
+
+
+def rebase_triple(triple: ox.Triple, base_iri: str) -> ox.Triple:
+    return ox.Triple(
+        _rebase_term(triple.subject, base_iri),
+        triple.predicate,
+        _rebase_term(triple.object, base_iri),
+    )
+
+
+def _rebase_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, base_iri: str):  # noqa: ANN202
+    if isinstance(term, ox.NamedNode):
+        return ox.NamedNode(rebase(term.value, base_iri))
+    return term
+
+
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"RDF-star triple terms are not supported: {term}")
+
+
+def to_rdflib(triples: Iterable[ox.Triple], graph: Graph | None = None) -> Graph:
+    """Copy pyoxigraph triples into an rdflib graph (for pySHACL)."""
+    graph = graph if graph is not None else Graph()
+    for triple in triples:
+        graph.add(
+            (
+                to_rdflib_term(triple.subject),
+                to_rdflib_term(triple.predicate),
+                to_rdflib_term(triple.object),
+            )
+        )
+    return graph

@@ -1,0 +1,20 @@
+"""Graph stores: one small interface, an embedded pyoxigraph store and a remote SPARQL store."""
+
+from __future__ import annotations
+
+from sozialgraph.config import Settings
+from sozialgraph.store.base import GraphStore, QueryResult
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The store that the settings name: a directory (embedded) or a SPARQL endpoint URL."""
+    if settings.is_remote:
+        from sozialgraph.store.remote import RemoteStore
+
+        return RemoteStore(settings)
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    return EmbeddedStore(settings.store)
+
+
+__all__ = ["GraphStore", "QueryResult", "open_store"]

@@ -1,0 +1,51 @@
+"""The ``GraphStore`` interface that the rest of the code talks to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO, Protocol, TypeAlias
+
+import pyoxigraph as ox
+
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
+QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class GraphStore(Protocol):
+    """A quad store with named graphs; the default graph of queries is the union of all graphs."""
+
+    def query(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
+        """Run a SPARQL query; ``substitutions`` bind variables to RDF terms (never pasted)."""
+        ...
+
+    def replace_graphs(
+        self,
+        graphs: Mapping[str, Sequence[ox.Triple]],
+        metadata: Sequence[ox.Quad] = (),
+    ) -> None:
+        """Replace the named graphs (IRI → triples; empty = delete) and add metadata, atomically."""
+        ...
+
+    def rebuild(self, quads: Iterable[ox.Quad]) -> None:
+        """Replace the whole dataset with ``quads`` atomically."""
+        ...
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs."""
+        ...
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads, or the triples of one named graph as quads."""
+        ...
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        """Serialise the dataset (or one graph) with pyoxigraph's serialisers."""
+        ...
+
+    def version(self) -> str:
+        """An opaque identifier that changes with every write (for ETags and caches)."""
+        ...
+
+    def is_empty(self) -> bool: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,264 @@
+"""The embedded store: pyoxigraph on disk, in generations that a pointer file switches.
+
+Layout of the store directory::
+
+    CURRENT              name of the live generation (replaced atomically with os.replace)
+    VERSION              changes after every write (ETags, caches, checkpoint names)
+    generations/<name>/  pyoxigraph (RocksDB) stores; a build writes a new one, then switches
+    checkpoints/<name>/  read-only copies (``Store.backup``) for query worker processes
+    write.lock           serialises writers across processes (flock)
+
+A build writes a complete new generation and then switches ``CURRENT``: a failed or killed build
+leaves the live generation untouched. A graph replacement inside a generation is a single
+``Store.update`` call, which pyoxigraph applies atomically (RELIABILITY.md, point 4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from sozialgraph.errors import StoreUnavailable
+from sozialgraph.store.base import QueryResult, Term
+from sozialgraph.store.sparql_text import insert_data_block
+
+_KEEP_CHECKPOINTS = 3
+
+
+class EmbeddedStore:
+    """A :class:`~sozialgraph.store.base.GraphStore` backed by pyoxigraph on disk."""
+
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
+        self.root = Path(path)
+        self.read_only = read_only
+        self._generation: str | None = None
+        self._store: ox.Store | None = None
+        self._store_is_checkpoint = False
+        if not read_only:
+            (self.root / "generations").mkdir(parents=True, exist_ok=True)
+            (self.root / "checkpoints").mkdir(exist_ok=True)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def current_generation(self) -> str | None:
+        try:
+            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _open(self) -> ox.Store:
+        """The store of the live generation, reopened when another process switched it."""
+        generation = self.current_generation()
+        if self._store is not None and generation == self._generation:
+            return self._store
+        self._store = None
+        self._generation = generation
+        self._store_is_checkpoint = False
+        if generation is None:
+            self._store = ox.Store()  # nothing built yet: an empty in-memory store
+            return self._store
+        path = self.root / "generations" / generation
+        if self.read_only:
+            self._store = self._open_latest_checkpoint() or ox.Store.read_only(str(path))
+            self._store_is_checkpoint = True
+            return self._store
+        try:
+            self._store = ox.Store(str(path))
+        except OSError as error:
+            # Another process (a running server) holds the live store: read its newest checkpoint.
+            checkpoint = self._open_latest_checkpoint()
+            if checkpoint is None:
+                raise StoreUnavailable(
+                    f"store {path} is in use by another process: {error}"
+                ) from error
+            self._store = checkpoint
+            self._store_is_checkpoint = True
+        return self._store
+
+    def _open_latest_checkpoint(self) -> ox.Store | None:
+        checkpoints = self._checkpoints_of(self._generation)
+        if not checkpoints:
+            return None
+        return ox.Store.read_only(str(checkpoints[-1]))
+
+    def _checkpoints_of(self, generation: str | None) -> list[Path]:
+        folder = self.root / "checkpoints"
+        if generation is None or not folder.is_dir():
+            return []
+        found = [p for p in folder.iterdir() if p.name.startswith(generation + "--")]
+        return sorted(found, key=lambda p: p.stat().st_mtime)
+
+    def _writable(self) -> ox.Store:
+        store = self._open()
+        if self.read_only or self._store_is_checkpoint:
+            raise StoreUnavailable(
+                "the store is open read-only; stop the server to write from here"
+            )
+        if self._generation is None:
+            raise StoreUnavailable("the store is empty; run 'sozialgraph build' first")
+        return store
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Serialise writers across processes."""
+        with (self.root / "write.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def query(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
+        bound = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
+        return self._open().query(sparql, use_default_graph_as_union=True, substitutions=bound)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._open().named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        store = self._open()
+        if graph is not None:
+            yield from store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            return
+        yield from store.quads_for_pattern(None, None, None, None)
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        if graph is not None:
+            self._open().dump(output, format=fmt, from_graph=ox.NamedNode(graph))
+        elif fmt.supports_datasets:
+            ox.serialize(self.quads(), output, format=fmt)
+        else:
+            ox.serialize((q.triple for q in self.quads()), output, format=fmt)
+
+    def version(self) -> str:
+        try:
+            return (self.root / "VERSION").read_text(encoding="utf-8").strip() or "empty"
+        except FileNotFoundError:
+            return "empty"
+
+    def _bump_version(self) -> None:
+        _write_atomically(self.root / "VERSION", _new_version())
+
+    def is_empty(self) -> bool:
+        return next(iter(self.quads()), None) is None
+
+    def triple_count(self, graph: str | None = None) -> int:
+        return sum(1 for _ in self.quads(graph))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def replace_graphs(
+        self,
+        graphs: Mapping[str, Sequence[ox.Triple]],
+        metadata: Sequence[ox.Quad] = (),
+    ) -> None:
+        """One ``update`` call: drop and refill each graph and add metadata; then a new version."""
+        with self.write_lock():
+            store = self._writable()
+            # Bumped before and after: a reader between the two caches under a version that
+            # the commit replaces, and a crash after the commit still leaves a new version.
+            self._bump_version()
+            parts = [f"DROP SILENT GRAPH <{name}>" for name in graphs]
+            quads = [
+                ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                for g, triples in graphs.items()
+                for t in triples
+            ]
+            quads.extend(metadata)
+            if quads:
+                parts.append(insert_data_block(quads))
+            store.update(" ;\n".join(parts))
+            store.flush()
+            self._bump_version()
+
+    def rebuild(self, quads: Iterable[ox.Quad]) -> None:
+        """Write a complete new generation, then switch ``CURRENT`` to it."""
+        with self.write_lock():
+            name = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+            path = self.root / "generations" / name
+            fresh = ox.Store(str(path))
+            try:
+                fresh.bulk_extend(quads)
+                fresh.flush()
+                fresh.optimize()
+            except BaseException:
+                del fresh
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+            del fresh
+            previous = self.current_generation()
+            _write_atomically(self.root / "CURRENT", name)
+            self._bump_version()
+            self._store = None
+            self._generation = None
+            self._remove_generations(keep={name, previous})
+
+    def _remove_generations(self, keep: set[str | None]) -> None:
+        for path in (self.root / "generations").iterdir():
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+        for path in (self.root / "checkpoints").iterdir():
+            if path.name.split("--", 1)[0] not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- checkpoints for query workers ----------------------------------------------------------
+
+    def checkpoint(self) -> Path | None:
+        """A read-only copy of the live state for worker processes (cheap: hard links)."""
+        store = self._open()
+        if self._generation is None:
+            return None
+        if self._store_is_checkpoint:
+            checkpoints = self._checkpoints_of(self._generation)
+            return checkpoints[-1] if checkpoints else None
+        target = self.root / "checkpoints" / f"{self._generation}--{_safe(self.version())}"
+        if not target.exists():
+            temporary = target.with_name(target.name + ".tmp-" + secrets.token_hex(3))
+            store.flush()
+            store.backup(str(temporary))
+            temporary.rename(target)
+            self._prune_checkpoints()
+        return target
+
+    def _prune_checkpoints(self) -> None:
+        checkpoints = self._checkpoints_of(self._generation)
+        for old in checkpoints[:-_KEEP_CHECKPOINTS]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def close(self) -> None:
+        self._store = None
+        self._generation = None
+
+
+def _new_version() -> str:
+    return time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

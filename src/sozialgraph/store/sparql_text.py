@@ -1,0 +1,45 @@
+"""Render RDF terms as SPARQL text: for INSERT DATA blocks and VALUES bindings.
+
+Terms are written by pyoxigraph's own N-Triples/N-Quads serialiser, so escaping is the
+library's, not ours.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+
+import pyoxigraph as ox
+
+from sozialgraph.store.base import Term
+
+
+def term_text(term: Term) -> str:
+    """The SPARQL (= N-Triples) form of one term."""
+    if isinstance(term, ox.BlankNode):
+        raise ValueError("blank nodes cannot be bound into a query")
+    return str(term)
+
+
+def insert_data_block(quads: Iterable[ox.Quad]) -> str:
+    """``INSERT DATA { GRAPH <g> { … } … }`` for quads in named graphs."""
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            raise ValueError("only named graphs are written")
+        by_graph.setdefault(quad.graph_name.value, []).append(quad)
+    blocks = []
+    for graph, members in by_graph.items():
+        buffer = io.BytesIO()
+        ox.serialize((q.triple for q in members), buffer, format=ox.RdfFormat.N_TRIPLES)
+        blocks.append(f"GRAPH <{graph}> {{\n{buffer.getvalue().decode('utf-8')}}}")
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """A ``VALUES`` clause that binds each variable to its term."""
+    if not bindings:
+        return ""
+    names = " ".join(f"?{name}" for name in bindings)
+    row = " ".join(term_text(term) for term in bindings.values())
+    return f"VALUES ({names}) {{ ({row}) }}"

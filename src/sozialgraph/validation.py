@@ -1,0 +1,131 @@
+"""The SHACL gate: validate a data graph against the project's shapes, report in German or English.
+
+pySHACL only ever gets rdflib ``Graph`` objects and the project's own shapes graph: given a string
+it would fetch or read it, and without a shapes graph it would apply shapes found in the data
+(RELIABILITY.md, point 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One result of a SHACL report, in the terms a data officer needs."""
+
+    focus_node: str
+    path: str | None
+    value: str | None
+    component: str
+    source_shape: str
+    severity: str
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def message(self, lang: str = "de") -> str:
+        """The shape's message in ``lang``, else any message, else the constraint's name."""
+        return (
+            self.messages.get(lang)
+            or self.messages.get("en")
+            or self.messages.get("")
+            or next(iter(self.messages.values()), self.component)
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of the SHACL gate."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+
+    @property
+    def violations(self) -> tuple[ValidationResult, ...]:
+        return tuple(r for r in self.results if r.severity == "Violation")
+
+    def format(self, lang: str = "de") -> str:
+        """A readable report, one block per result."""
+        if not self.results:
+            return "Die Daten sind gültig." if lang == "de" else "The data are valid."
+        words = _WORDS[lang if lang in _WORDS else "en"]
+        lines = []
+        for result in self.results:
+            lines.append(f"[{result.severity}] {result.message(lang)}")
+            lines.append(f"  {words['focus']}: {result.focus_node}")
+            if result.path:
+                lines.append(f"  {words['path']}: {result.path}")
+            if result.value is not None:
+                lines.append(f"  {words['value']}: {result.value}")
+            lines.append(f"  {words['constraint']}: {result.component} ({result.source_shape})")
+        return "\n".join(lines)
+
+
+_WORDS = {
+    "de": {"focus": "Ressource", "path": "Eigenschaft", "value": "Wert", "constraint": "Regel"},
+    "en": {"focus": "Resource", "path": "Property", "value": "Value", "constraint": "Constraint"},
+}
+
+
+def validate(data: Graph, shapes: Graph) -> ValidationReport:
+    """Validate ``data`` (which includes the ontology, for class hierarchies) against ``shapes``."""
+    if not isinstance(data, Graph) or not isinstance(shapes, Graph):
+        raise TypeError("validate() takes rdflib Graph objects only")
+    conforms, report_graph, _ = pyshacl.validate(
+        data_graph=data,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_infos=True,
+        allow_warnings=True,
+        meta_shacl=False,
+        advanced=True,
+        do_owl_imports=False,
+    )
+    results = tuple(sorted(_results(report_graph), key=_sort_key))
+    return ValidationReport(conforms=bool(conforms), results=results)
+
+
+def _results(report: Graph) -> Iterable[ValidationResult]:
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        messages: dict[str, str] = {}
+        for message in report.objects(node, SH.resultMessage):
+            if isinstance(message, Literal):
+                messages.setdefault(message.language or "", str(message))
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        yield ValidationResult(
+            focus_node=_show(report.value(node, SH.focusNode)),
+            path=_show(path) if path is not None else None,
+            value=_show(value) if value is not None else None,
+            component=_compact(report.value(node, SH.sourceConstraintComponent)),
+            source_shape=_show(report.value(node, SH.sourceShape)),
+            severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "Violation"),
+            messages=messages,
+        )
+
+
+def _show(node: Node | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return str(node)
+    if isinstance(node, BNode):
+        return "_:" + str(node)
+    return node.n3()
+
+
+def _compact(node: Node | None) -> str:
+    text = str(node) if node is not None else ""
+    return "sh:" + text[len(str(SH)) :] if text.startswith(str(SH)) else text
+
+
+def _sort_key(result: ValidationResult) -> tuple[str, str, str]:
+    return (result.focus_node, result.path or "", result.component)

@@ -1,0 +1,71 @@
+"""The application factory: wires settings, store, query workers, routers and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from sozialgraph import __version__
+from sozialgraph.config import Settings
+from sozialgraph.namespaces import DEFAULT_BASE_IRI
+from sozialgraph.queries import QueryRegistry
+from sozialgraph.resources import queries_dir
+from sozialgraph.store import GraphStore, open_store
+from sozialgraph.web import sparql
+from sozialgraph.web.cors import ReadOnlyCORS
+from sozialgraph.web.problems import install_error_handlers
+from sozialgraph.web.query_service import QueryService
+from sozialgraph.web.templating import STATIC_DIR, create_templates
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """A new app on its own settings and store (no global state)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.store = store or open_store(settings)
+        app.state.query_service = QueryService(settings, app.state.store)
+        await app.state.query_service.start()
+        try:
+            yield
+        finally:
+            await app.state.query_service.close()
+            if owned:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="sozialgraph",
+        version=__version__,
+        description=(
+            "Knowledge graph of a municipal social strategy (first city: Jena): "
+            "SPARQL 1.1 endpoint, JSON API over named queries, linked data."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.registry = QueryRegistry(queries_dir())
+    templates = create_templates()
+    templates.env.filters["local_link"] = local_link_filter(settings.base_iri)
+    app.state.templates = templates
+    install_error_handlers(app)
+    app.include_router(sparql.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(ReadOnlyCORS)
+    return app
+
+
+def local_link_filter(base_iri: str):  # noqa: ANN201
+    """Links to IRIs of this graph point at this server, so they work behind any host."""
+
+    def local_link(iri: str) -> str:
+        for namespace in (base_iri, DEFAULT_BASE_IRI):
+            if iri.startswith(namespace):
+                return "/" + iri[len(namespace) :]
+        return iri
+
+    return local_link

@@ -1,0 +1,89 @@
+"""One error model: domain errors become RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sozialgraph.errors import SozialgraphError, ValidationFailed
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SozialgraphError)
+    async def _domain(request: Request, error: SozialgraphError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(error, ValidationFailed):
+            lang = preferred_language(request)
+            extra["results"] = [
+                {
+                    "focusNode": r.focus_node,
+                    "path": r.path,
+                    "value": r.value,
+                    "constraint": r.component,
+                    "shape": r.source_shape,
+                    "severity": r.severity,
+                    "message": r.message(lang),
+                }
+                for r in error.report.results
+            ]
+        for attribute in ("line", "column", "source"):
+            value = getattr(error, attribute, None)
+            if value not in (None, ""):
+                extra[attribute] = value
+        return problem(error.status, error.title, error.message, **extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        response = problem(error.status_code, _reason(error.status_code), str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": list(e.get("loc", ())), "message": e.get("msg", "")}
+            for e in error.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(map(str, e['location']))}: {e['message']}" for e in errors)
+        return problem(400, "Invalid parameters", detail, errors=errors)
+
+
+def preferred_language(request: Request) -> str:
+    """``de`` or ``en`` from ``Accept-Language`` (German first)."""
+    header = request.headers.get("accept-language", "")
+    best, best_q = "de", -1.0
+    for part in header.split(","):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()[:2]
+        q = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag in ("de", "en") and q > best_q:
+            best, best_q = tag, q
+    return best
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

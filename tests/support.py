@@ -1,0 +1,93 @@
+"""Helpers for tests that need a real server: free ports, a `sozialgraph serve` subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+@contextlib.contextmanager
+def live_server(
+    store: Path | str, *, env: dict[str, str] | None = None, startup: float = 60.0
+) -> Iterator[LiveServer]:
+    """Run ``sozialgraph serve`` on 127.0.0.1 on a free port; stop it afterwards."""
+    port = free_port()
+    log = (
+        Path(str(store).rstrip("/") + f"-server-{port}.log")
+        if not str(store).startswith("http")
+        else Path(f"/tmp/sozialgraph-server-{port}.log")
+    )
+    environment = {**os.environ, "SOZIALGRAPH_STORE": str(store), **(env or {})}
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sozialgraph.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_until_ready(server, startup)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(server: LiveServer, startup: float) -> None:
+    deadline = time.monotonic() + startup
+    while time.monotonic() < deadline:
+        if not server.alive():
+            raise RuntimeError(
+                f"server exited early:\n{server.log.read_text(errors='replace')[-3000:]}"
+            )
+        try:
+            response = httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=2)
+            if response.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server did not start:\n{server.log.read_text(errors='replace')[-3000:]}")
