@@ -205,6 +205,94 @@ def export(
         graph_store.close()
 
 
+@app.command()
+def template(
+    output: Annotated[
+        Path, typer.Argument(help="File to write: .xlsx (all sheets) or .csv.")
+    ] = Path("sozialgraph-vorlage.xlsx"),
+    sheet: Annotated[
+        str, typer.Option(help="For CSV: measures, goals, fields or values.")
+    ] = "measures",
+    store: StoreOption = None,
+    lang: LangOption = "de",
+) -> None:
+    """Write the import template (with the allowed values from the published graph)."""
+    from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
+    from sozialgraph.store import open_store
+
+    settings = _settings(store)
+    graph_store = open_store(settings)
+    try:
+        values = allowed_values(_vocabulary_rows(graph_store), settings.base_iri)
+    finally:
+        graph_store.close()
+    if output.suffix.lower() == ".xlsx":
+        output.write_bytes(template_xlsx(values, lang))
+    elif sheet == "values":
+        output.write_bytes(values_csv(values, lang))
+    else:
+        output.write_bytes(template_csv(sheet, lang))
+    err.print(f"Wrote {output}")
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(help="A .csv/.xlsx sheet or a .ttl/.nt/.jsonld/.rdf file.")
+    ],
+    graph: Annotated[str, typer.Option("--graph", help="Name of the graph to (re)place.")],
+    agent: Annotated[str, typer.Option(help="Who imports (recorded as provenance).")] = "cli",
+    store: StoreOption = None,
+    lang: LangOption = "de",
+) -> None:
+    """Import a sheet or RDF file into a named graph: validated first, written only if valid."""
+    from sozialgraph.ingest.history import History
+    from sozialgraph.ingest.importer import ImportRejected, SheetImport, import_graph_iri
+    from sozialgraph.ingest.writer import GraphWriter
+    from sozialgraph.rdf_io import parse_file
+    from sozialgraph.store import open_store
+
+    settings = _settings(store)
+    graph_store = open_store(settings)
+    try:
+        writer = GraphWriter(
+            graph_store, settings.base_iri, History(settings.state_dir / "history")
+        )
+        target = import_graph_iri(settings.base_iri, graph)
+        data = file.read_bytes()
+        if file.suffix.lower() in (".csv", ".xlsx", ".txt"):
+            sheets = SheetImport(writer, settings.base_iri, settings.municipality)
+            result = sheets.run(data, file.name, target, _vocabulary_rows(graph_store), agent=agent)
+        else:
+            triples = parse_file(file, source=file.name, base_iri=settings.base_iri)
+            result = writer.replace(
+                target, triples, agent=agent, kind="import", source=file.name, content=data
+            )
+    except ImportRejected as rejected:
+        for problem in rejected.problems:
+            err.print(problem.text(lang), markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    except SozialgraphError as error:
+        _fail(error, lang)
+    finally:
+        graph_store.close()
+    err.print(
+        f"Imported {result.triples} triples into {result.graph} "
+        f"(before: {result.previous_triples}; activity {result.activity_id})",
+        highlight=False,
+    )
+
+
+def _vocabulary_rows(graph_store: object) -> list[dict[str, object]]:
+    from sozialgraph.queries import QueryRegistry
+    from sozialgraph.resources import queries_dir
+
+    text = QueryRegistry(queries_dir()).get("import-vocabulary").text
+    solutions = graph_store.query(text)  # type: ignore[attr-defined]
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),

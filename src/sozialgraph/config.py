@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -41,6 +42,27 @@ class Settings(BaseSettings):
     remote_user: str | None = None
     remote_password: str | None = None
     remote_token: str | None = None
+    publisher_name: str = Field("Stadt Jena", description="Publisher of the catalog record.")
+    publisher_iri: str | None = Field(
+        None, description="IRI of the publisher; default {base}jena/organisation/stadt-jena."
+    )
+    municipality_key: str = Field(
+        "16053000", description="Amtlicher Gemeindeschlüssel for dct:spatial (DCAT-AP.de)."
+    )
+    contact_name: str = Field("Stadt Jena", description="Contact point name (vcard:fn).")
+    contact_url: str = Field(
+        "https://www.jena.de/", description="Contact point web address (vcard:hasURL)."
+    )
+    contact_email: str | None = Field(None, description="Contact point e-mail (vcard:hasEmail).")
+    contributor_id: str | None = Field(
+        None, description="dcatde:contributorID of the dataset (an IRI of DCAT-AP.de's list)."
+    )
+    license_attribution: str = Field(
+        "Stadt Jena", description="dcatde:licenseAttributionByText of the distributions."
+    )
+    dump_dir: str | None = Field(
+        None, description="Folder of the generated dumps; default: 'dumps' in the state folder."
+    )
 
     @field_validator("base_iri")
     @classmethod
@@ -49,6 +71,18 @@ class Settings(BaseSettings):
             raise ValueError("base_iri must be an http(s) IRI ending in '/' or '#'")
         return value
 
+    municipality: str = Field(
+        "jena", description="Slug of the municipality that imports mint IRIs for."
+    )
+
     @property
     def is_remote(self) -> bool:
         return self.store.startswith(("http://", "https://"))
+
+    @property
+    def state_dir(self) -> Path:
+        """Where sozialgraph keeps its own files (graph history, caches) beside the store."""
+        if not self.is_remote:
+            return Path(self.store)
+        digest = hashlib.sha256(self.store.encode("utf-8")).hexdigest()[:12]
+        return Path(user_data_dir("sozialgraph")) / f"remote-{digest}"

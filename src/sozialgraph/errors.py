@@ -14,9 +14,18 @@ class SozialgraphError(Exception):
     status = 500
     title = "Internal error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, de: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.message_de = de
+
+    def localized(self, lang: str) -> str:
+        """The message in ``lang`` (German where one was given, else English)."""
+        return self.message_de if lang == "de" and self.message_de else self.message
+
+    def details(self, lang: str) -> dict[str, object]:
+        """Extra members for the problem document (RFC 9457 extensions)."""
+        return {}
 
 
 class BadRequest(SozialgraphError):
@@ -100,8 +109,26 @@ class ValidationFailed(SozialgraphError):
     title = "Validation failed"
 
     def __init__(self, report: ValidationReport, message: str | None = None) -> None:
-        super().__init__(message or report.format("en"))
+        super().__init__(
+            message or report.format("en"), de=None if message else report.format("de")
+        )
         self.report = report
+
+    def details(self, lang: str) -> dict[str, object]:
+        return {
+            "results": [
+                {
+                    "focusNode": r.focus_node,
+                    "path": r.path,
+                    "value": r.value,
+                    "constraint": r.component,
+                    "shape": r.source_shape,
+                    "severity": r.severity,
+                    "message": r.message(lang),
+                }
+                for r in self.report.results
+            ]
+        }
 
 
 class ResultTooLarge(SozialgraphError):

@@ -119,6 +119,13 @@ class NamedQuery:
         cut = self.where_brace + 1
         return f"{self.text[:cut]}\n  {values_block(terms)}\n{self.text[cut:]}"
 
+    def terms(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The validated terms for ``values`` (for callers that bind them themselves)."""
+        known = {p.name: p for p in self.parameters}
+        return {
+            name: known[name].term(v) for name, v in values.items() if v != "" and name in known
+        }
+
 
 def parse_query_file(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")

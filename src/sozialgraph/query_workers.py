@@ -35,8 +35,10 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from sozialgraph.errors import (
+    PayloadTooLarge,
     QuerySyntaxError,
     QueryTimeout,
+    RdfSyntaxError,
     ResultTooLarge,
     SozialgraphError,
     StoreUnavailable,
@@ -63,6 +65,20 @@ class QueryJob:
     substitutions: tuple[tuple[str, str], ...] = ()  # variable name, N-Triples term
     max_bytes: int = 50_000_000
     base_iri: str | None = None  # for relative IRIs in the query: the endpoint's URL
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """Parse an uploaded RDF document; the worker answers with its triples as N-Triples.
+
+    Uploads are parsed in a worker too: deeply nested input may overflow the parser's stack,
+    and that must cost only the upload, never the server (RELIABILITY.md, point 5).
+    """
+
+    data: bytes
+    media_type: str
+    source: str = "upload"
+    max_bytes: int = 200_000_000
 
 
 class QueryCrashed(SozialgraphError):
@@ -112,7 +128,7 @@ class WorkerPool:
     def pids(self) -> list[int]:
         return [w.process.pid for w in self._workers if w.process.is_alive()]
 
-    async def run(self, job: QueryJob) -> IO[bytes]:
+    async def run(self, job: QueryJob | ParseJob) -> IO[bytes]:
         """Run ``job``; the serialised result, rewound. Raises domain errors, never hangs."""
         if self._idle is None or self._closed:
             raise StoreUnavailable("the query service is not running")
@@ -139,7 +155,7 @@ class WorkerPool:
                     return spool
                 else:
                     healthy = True
-                    raise _worker_error(message[1], message[2], job.max_bytes)
+                    raise _worker_error(message[1], message[2], job)
         except BaseException:
             spool.close()
             raise
@@ -207,7 +223,9 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def _worker_error(kind: str, message: str, max_bytes: int) -> SozialgraphError:
+def _worker_error(kind: str, message: str, job: QueryJob | ParseJob) -> SozialgraphError:
+    if isinstance(job, ParseJob):
+        return _parse_error(kind, message, job)
     if kind == "syntax":
         position = re.search(r"(\d+):(\d+)", message)
         if position:
@@ -218,9 +236,19 @@ def _worker_error(kind: str, message: str, max_bytes: int) -> SozialgraphError:
         return QuerySyntaxError(message)
     if kind == "too_large":
         return ResultTooLarge(
-            f"the result is larger than {max_bytes} bytes; add LIMIT or narrow the query"
+            f"the result is larger than {job.max_bytes} bytes; add LIMIT or narrow the query"
         )
     return QueryCrashed(message)
+
+
+def _parse_error(kind: str, message: str, job: ParseJob) -> SozialgraphError:
+    if kind == "too_large":
+        return PayloadTooLarge(f"{job.source}: the document holds too many triples")
+    if kind == "syntax":
+        found = re.search(r"line (\d+) column (\d+)", message)
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
+        return RdfSyntaxError(message, source=job.source, line=line, column=column)
+    return RdfSyntaxError(message, source=job.source)
 
 
 # -- the worker process --------------------------------------------------------------------------
@@ -272,10 +300,13 @@ def worker_main(connection: Connection, isolate_network: bool) -> None:  # pragm
     opened: tuple[str | None, ox.Store] | None = None
     while True:
         try:
-            job: QueryJob = connection.recv()
+            job: QueryJob | ParseJob = connection.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
         try:
+            if isinstance(job, ParseJob):
+                _parse(job, connection)
+                continue
             if opened is None or opened[0] != job.checkpoint:
                 store = ox.Store.read_only(job.checkpoint) if job.checkpoint else ox.Store()
                 opened = (job.checkpoint, store)
@@ -308,6 +339,25 @@ def _run(store: ox.Store, job: QueryJob, connection: Connection) -> None:
         result.serialize(writer, format=ox.RdfFormat.from_media_type(job.media_type))
     else:
         result.serialize(writer, format=ox.QueryResultsFormat.from_media_type(job.media_type))
+    writer.flush()
+    connection.send(("done",))
+
+
+def _parse(job: ParseJob, connection: Connection) -> None:
+    """Parse an upload (graph formats only) and send its triples back as N-Triples."""
+    writer = _ChunkWriter(connection, job.max_bytes)
+    fmt = ox.RdfFormat.from_media_type(job.media_type)
+    if fmt is None:
+        raise ValueError(f"unsupported media type {job.media_type}")
+    quads = ox.parse(job.data, format=fmt, base_iri=None)
+
+    def triples():  # noqa: ANN202
+        for quad in quads:
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                raise SyntaxError("named graphs are not accepted here; send one graph")
+            yield quad.triple
+
+    ox.serialize(triples(), writer, format=ox.RdfFormat.N_TRIPLES)
     writer.flush()
     connection.send(("done",))
 

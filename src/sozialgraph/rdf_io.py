@@ -57,9 +57,8 @@ def parse_triples(
     base_iri: str = DEFAULT_BASE_IRI,
 ) -> list[ox.Triple]:
     """Parse one RDF graph document; errors carry the source name, line and column."""
-    if fmt == ox.RdfFormat.RDF_XML and _XML_DECLARATIONS.search(data):
-        # pyoxigraph expands XML entities (RELIABILITY.md, point 5): refuse DTDs outright.
-        raise RdfSyntaxError("RDF/XML with <!DOCTYPE> or <!ENTITY> is not accepted", source=source)
+    if fmt == ox.RdfFormat.RDF_XML:
+        reject_xml_declarations(data, source)
     try:
         quads = ox.parse(data, format=fmt, base_iri=None)
         triples = []
@@ -74,6 +73,15 @@ def parse_triples(
     if base_iri != DEFAULT_BASE_IRI:
         triples = [rebase_triple(t, base_iri) for t in triples]
     return triples
+
+
+def reject_xml_declarations(data: bytes, source: str) -> None:
+    """pyoxigraph expands XML entities (RELIABILITY.md, point 5): refuse DTDs outright."""
+    if _XML_DECLARATIONS.search(data):
+        raise RdfSyntaxError(
+            "RDF/XML with <!DOCTYPE> or <!ENTITY> is not accepted (no XML entities)",
+            source=source,
+        )
 
 
 def parse_file(

@@ -75,13 +75,17 @@ _WORDS = {
 
 
 def validate(data: Graph, shapes: Graph) -> ValidationReport:
-    """Validate ``data`` (which includes the ontology, for class hierarchies) against ``shapes``."""
+    """Validate ``data`` (with the ontology, for class hierarchies) against ``shapes``.
+
+    ``data`` is built by the caller for this call; pySHACL may work on it in place.
+    """
     if not isinstance(data, Graph) or not isinstance(shapes, Graph):
         raise TypeError("validate() takes rdflib Graph objects only")
     conforms, report_graph, _ = pyshacl.validate(
         data_graph=data,
         shacl_graph=shapes,
         inference="none",
+        inplace=True,  # the caller builds the graph for this call; no copy of large graphs
         abort_on_first=False,
         allow_infos=True,
         allow_warnings=True,
@@ -89,16 +93,26 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
         advanced=True,
         do_owl_imports=False,
     )
-    results = tuple(sorted(_results(report_graph), key=_sort_key))
+    results = tuple(sorted(_results(report_graph, shapes), key=_sort_key))
     return ValidationReport(conforms=bool(conforms), results=results)
 
 
-def _results(report: Graph) -> Iterable[ValidationResult]:
+def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
     for node in report.subjects(RDF.type, SH.ValidationResult):
         messages: dict[str, str] = {}
         for message in report.objects(node, SH.resultMessage):
             if isinstance(message, Literal):
                 messages.setdefault(message.language or "", str(message))
+        if set(messages) <= {""}:
+            # pySHACL drops the language tags of SPARQL constraints' messages: take them from
+            # the constraint itself, which the report names.
+            source = report.value(node, SH.sourceConstraint) or report.value(node, SH.sourceShape)
+            tagged = {
+                m.language: str(m)
+                for m in shapes.objects(source, SH.message)
+                if isinstance(m, Literal) and m.language
+            }
+            messages = tagged or messages
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
         yield ValidationResult(

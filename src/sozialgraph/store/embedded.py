@@ -99,13 +99,13 @@ class EmbeddedStore:
         return sorted(found, key=lambda p: p.stat().st_mtime)
 
     def _writable(self) -> ox.Store:
+        if self.current_generation() is None and not self.read_only:
+            self._new_generation([])  # the first write to a store that was never built
         store = self._open()
         if self.read_only or self._store_is_checkpoint:
             raise StoreUnavailable(
                 "the store is open read-only; stop the server to write from here"
             )
-        if self._generation is None:
-            raise StoreUnavailable("the store is empty; run 'sozialgraph build' first")
         return store
 
     @contextlib.contextmanager
@@ -186,24 +186,27 @@ class EmbeddedStore:
     def rebuild(self, quads: Iterable[ox.Quad]) -> None:
         """Write a complete new generation, then switch ``CURRENT`` to it."""
         with self.write_lock():
-            name = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
-            path = self.root / "generations" / name
-            fresh = ox.Store(str(path))
-            try:
-                fresh.bulk_extend(quads)
-                fresh.flush()
-                fresh.optimize()
-            except BaseException:
-                del fresh
-                shutil.rmtree(path, ignore_errors=True)
-                raise
+            self._new_generation(quads)
+
+    def _new_generation(self, quads: Iterable[ox.Quad]) -> None:
+        name = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        path = self.root / "generations" / name
+        fresh = ox.Store(str(path))
+        try:
+            fresh.bulk_extend(quads)
+            fresh.flush()
+            fresh.optimize()
+        except BaseException:
             del fresh
-            previous = self.current_generation()
-            _write_atomically(self.root / "CURRENT", name)
-            self._bump_version()
-            self._store = None
-            self._generation = None
-            self._remove_generations(keep={name, previous})
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        del fresh
+        previous = self.current_generation()
+        _write_atomically(self.root / "CURRENT", name)
+        self._bump_version()
+        self._store = None
+        self._generation = None
+        self._remove_generations(keep={name, previous})
 
     def _remove_generations(self, keep: set[str | None]) -> None:
         for path in (self.root / "generations").iterdir():

@@ -36,6 +36,22 @@ def insert_data_block(quads: Iterable[ox.Quad]) -> str:
     return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
 
 
+def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
+    """``query`` with a ``VALUES`` block for ``bindings`` at the start of its WHERE clause.
+
+    Works on any SPARQL 1.1 server (no engine-specific substitution API). The position is found
+    by the guard's scanner, which skips IRIs, strings and comments.
+    """
+    if not bindings:
+        return query
+    from sozialgraph.sparql_guard import check_query
+
+    where = check_query(query, max_bytes=len(query.encode("utf-8")) + 1).where_brace
+    if where is None:
+        raise ValueError("the query has no WHERE clause to bind values in")
+    return f"{query[: where + 1]}\n  {values_block(bindings)}\n{query[where + 1 :]}"
+
+
 def values_block(bindings: Mapping[str, Term]) -> str:
     """A ``VALUES`` clause that binds each variable to its term."""
     if not bindings:

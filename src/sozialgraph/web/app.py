@@ -14,11 +14,12 @@ from sozialgraph.namespaces import DEFAULT_BASE_IRI
 from sozialgraph.queries import QueryRegistry
 from sozialgraph.resources import queries_dir
 from sozialgraph.store import GraphStore, open_store
-from sozialgraph.web import sparql
+from sozialgraph.web import api, catalog, dumps, graph_store, ingest, linked_data, pages, sparql
 from sozialgraph.web.cors import ReadOnlyCORS
 from sozialgraph.web.problems import install_error_handlers
 from sozialgraph.web.query_service import QueryService
 from sozialgraph.web.templating import STATIC_DIR, create_templates
+from sozialgraph.web.write_service import WriteService
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = store or open_store(settings)
         app.state.query_service = QueryService(settings, app.state.store)
         await app.state.query_service.start()
+        app.state.writes = WriteService(settings, app.state.store, app.state.query_service)
         try:
             yield
         finally:
@@ -54,7 +56,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.templates = templates
     install_error_handlers(app)
     app.include_router(sparql.router)
+    app.include_router(api.router)
+    app.include_router(ingest.router)
+    app.include_router(graph_store.router)
+    app.include_router(pages.router)
+    app.include_router(catalog.router)
+    app.include_router(dumps.router)
+    app.include_router(linked_data.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # The IRI catch-all answers every other path: it must stay the last route.
+    app.include_router(linked_data.catch_all)
     app.add_middleware(ReadOnlyCORS)
     return app
 

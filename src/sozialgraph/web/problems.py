@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sozialgraph.errors import SozialgraphError, ValidationFailed
+from sozialgraph.errors import SozialgraphError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -22,26 +22,13 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SozialgraphError)
     async def _domain(request: Request, error: SozialgraphError) -> JSONResponse:
-        extra: dict[str, Any] = {}
-        if isinstance(error, ValidationFailed):
-            lang = preferred_language(request)
-            extra["results"] = [
-                {
-                    "focusNode": r.focus_node,
-                    "path": r.path,
-                    "value": r.value,
-                    "constraint": r.component,
-                    "shape": r.source_shape,
-                    "severity": r.severity,
-                    "message": r.message(lang),
-                }
-                for r in error.report.results
-            ]
+        lang = preferred_language(request)
+        extra: dict[str, Any] = dict(error.details(lang))
         for attribute in ("line", "column", "source"):
             value = getattr(error, attribute, None)
             if value not in (None, ""):
                 extra[attribute] = value
-        return problem(error.status, error.title, error.message, **extra)
+        return problem(error.status, error.title, error.localized(lang), **extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:

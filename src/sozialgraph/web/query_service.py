@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO
 
 import pyoxigraph as ox
 
 from sozialgraph.config import Settings
-from sozialgraph.query_workers import QueryJob, WorkerPool
+from sozialgraph.query_workers import ParseJob, QueryJob, WorkerPool
+from sozialgraph.remote_queries import RemoteQueryRunner
 from sozialgraph.sparql_guard import GuardedQuery, check_query
 from sozialgraph.store.base import GraphStore, Term
-from sozialgraph.store.sparql_text import term_text
+from sozialgraph.store.sparql_text import bind_values, term_text
 from sozialgraph.web.negotiation import SPARQL_JSON
+
+CACHE_ENTRIES = 512
+
+
+@dataclass(frozen=True)
+class Table:
+    """The columns and rows of a SELECT result, as pyoxigraph terms."""
+
+    columns: tuple[str, ...]
+    rows: list[dict[str, Term]]
 
 
 class QueryService:
@@ -24,12 +37,22 @@ class QueryService:
         self.settings = settings
         self.store = store
         self.pool = WorkerPool(settings.query_workers, settings.query_timeout)
+        # Queries on a remote store go to its server (still guarded and bounded), not to
+        # workers over checkpoints; the workers still parse uploads.
+        self.runner: WorkerPool | RemoteQueryRunner = (
+            RemoteQueryRunner(settings) if settings.is_remote else self.pool
+        )
         self._checkpoint_lock = asyncio.Lock()
+        self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
 
     async def start(self) -> None:
         await self.pool.start()
+        if self.runner is not self.pool:
+            await self.runner.start()
 
     async def close(self) -> None:
+        if self.runner is not self.pool:
+            await self.runner.close()
         await self.pool.close()
 
     def guard(self, query: str) -> GuardedQuery:
@@ -65,20 +88,46 @@ class QueryService:
             max_bytes=self.settings.max_result_bytes,
             base_iri=base_iri,
         )
-        return await self.pool.run(job)
+        return await self.runner.run(job)
 
     async def select(
-        self, query: str, substitutions: Mapping[str, Term] | None = None
+        self, query: str, bindings: Mapping[str, Term] | None = None
     ) -> list[dict[str, Term]]:
-        """Rows of a trusted SELECT query (named queries, pages), parsed back into terms."""
-        spool = await self.execute(self.guard(query), SPARQL_JSON, substitutions=substitutions)
+        """Rows of a SELECT query written by the project (named queries, pages).
+
+        ``bindings`` bind variables to RDF terms in a VALUES block (never pasted text).
+        """
+        return (await self.table(query, bindings)).rows
+
+    async def table(self, query: str, bindings: Mapping[str, Term] | None = None) -> Table:
+        """Columns and rows of a project SELECT query; cached per store version."""
+        text = bind_values(query, bindings) if bindings else query
+        key = (await asyncio.to_thread(self.store.version), text)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        spool = await self.execute(self.guard(text), SPARQL_JSON)
         with spool:
             data = spool.read()
         solutions = ox.parse_query_results(io.BytesIO(data), format=ox.QueryResultsFormat.JSON)
         if isinstance(solutions, ox.QueryBoolean):
-            return [{"boolean": ox.Literal(str(bool(solutions)).lower())}]
-        names = [v.value for v in solutions.variables]
-        return [{name: row[name] for name in names if row[name] is not None} for row in solutions]
+            result = Table(("boolean",), [{"boolean": ox.Literal(str(bool(solutions)).lower())}])
+        else:
+            names = tuple(v.value for v in solutions.variables)
+            rows = [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+            result = Table(names, rows)
+        self._cache[key] = result
+        while len(self._cache) > CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+        return result
+
+    async def parse(self, data: bytes, media_type: str, source: str) -> list[ox.Triple]:
+        """Triples of an uploaded RDF document, parsed in a worker (never in this process)."""
+        job = ParseJob(data, media_type, source, max_bytes=self.settings.max_upload_bytes * 20)
+        spool = await self.pool.run(job)
+        with spool:
+            return list(ox.parse(spool.read(), format=ox.RdfFormat.N_TRIPLES))
 
     async def ask(self, query: str) -> bool:
         spool = await self.execute(self.guard(query), SPARQL_JSON)

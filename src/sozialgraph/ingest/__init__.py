@@ -1,0 +1,1 @@
+"""Bringing data officers' data in: sheets and RDF uploads → SHACL gate → one atomic write."""

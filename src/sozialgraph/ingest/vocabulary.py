@@ -1,0 +1,101 @@
+"""Resolving what officers write (labels, numbers, identifiers) to the IRIs of the graph."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sozialgraph.store.base import Term
+
+_QUOTES = str.maketrans({"„": "", "“": "", "”": "", '"': "", "‚": "", "‘": "", "’": "", "'": ""})
+ALLOWED_SHOWN = 25
+
+
+def normalise(text: str) -> str:
+    """Case-, quote- and space-insensitive form of a label."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class Entry:
+    iri: str
+    kind: str
+    display: str = ""
+    keys: set[str] = field(default_factory=set)
+    strategies: set[str] = field(default_factory=set)
+    schemes: set[str] = field(default_factory=set)
+    issued: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    iri: str | None
+    code: str | None = None  # not_allowed, ambiguous
+    details: dict[str, str] = field(default_factory=dict)
+
+
+class Vocabulary:
+    """Every resource an import may refer to, by kind, with all the names it is known by."""
+
+    def __init__(self, base_iri: str) -> None:
+        self.base_iri = base_iri
+        self.entries: dict[tuple[str, str], Entry] = {}
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Term]], base_iri: str) -> Vocabulary:
+        vocabulary = cls(base_iri)
+        for row in rows:
+            iri, kind = row["iri"].value, row["kind"].value
+            entry = vocabulary.entries.setdefault((kind, iri), Entry(iri, kind))
+            if "label" in row:
+                entry.keys.add(normalise(row["label"].value))
+            if "preferred" in row and not entry.display:
+                entry.display = row["preferred"].value
+            if "strategy" in row:
+                entry.strategies.add(row["strategy"].value)
+            if "scheme" in row:
+                entry.schemes.add(row["scheme"].value)
+            if "issued" in row:
+                entry.issued = row["issued"].value
+        for entry in vocabulary.entries.values():
+            entry.keys.add(normalise(entry.iri))
+            if entry.iri.startswith(base_iri):
+                entry.keys.add(normalise(entry.iri[len(base_iri) :]))
+            entry.keys.add(normalise(entry.iri.rstrip("/").rsplit("/", 1)[-1]))
+            entry.display = entry.display or entry.iri
+        return vocabulary
+
+    def add(self, entry: Entry) -> None:
+        self.entries[(entry.kind, entry.iri)] = entry
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [e for (k, _), e in self.entries.items() if k == kind]
+
+    def get(self, kind: str, iri: str) -> Entry | None:
+        return self.entries.get((kind, iri))
+
+    def resolve(self, kind: str, text: str, within: set[str] | None = None) -> Resolution:
+        """The IRI that ``text`` names among ``kind`` entries (fields: of strategies ``within``)."""
+        key = normalise(text)
+        candidates = self.of_kind(kind)
+        if within and kind in ("field", "version"):
+            candidates = [c for c in candidates if c.strategies & within] or candidates
+        matches = [c for c in candidates if key in c.keys]
+        if len(matches) == 1:
+            return Resolution(matches[0].iri)
+        if len(matches) > 1:
+            shown = "; ".join(f"{m.display} <{m.iri}>" for m in matches[:5])
+            return Resolution(None, "ambiguous", {"value": text, "candidates": shown})
+        names = sorted({c.display for c in candidates})
+        allowed = ", ".join(names[:ALLOWED_SHOWN]) + (" …" if len(names) > ALLOWED_SHOWN else "")
+        return Resolution(None, "not_allowed", {"value": text, "allowed": allowed or "—"})
+
+
+def newest_version(vocabulary: Vocabulary, strategy: str) -> str | None:
+    versions = [v for v in vocabulary.of_kind("version") if strategy in v.strategies]
+    if not versions:
+        return None
+    return max(versions, key=lambda v: v.issued or "").iri

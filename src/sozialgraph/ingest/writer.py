@@ -1,0 +1,147 @@
+"""The one writer: validate a graph's new content with the rest of the graph, then replace it
+atomically with its provenance record, keeping the previous version.
+
+Writes are serialised (one at a time per process; the store's own lock across processes).
+Readers use checkpoints made after the commit, so they see the old or the new state, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from sozialgraph.build import is_file_graph
+from sozialgraph.checking import shapes_graph
+from sozialgraph.errors import Forbidden, ValidationFailed
+from sozialgraph.ingest.history import History
+from sozialgraph.namespaces import graph_iri, meta_graph_iri
+from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
+from sozialgraph.rdf_io import to_rdflib
+from sozialgraph.store.base import GraphStore
+from sozialgraph.validation import ValidationReport, ValidationResult, validate
+
+
+@dataclass
+class WriteResult:
+    graph: str
+    activity_id: str
+    triples: int
+    previous_triples: int
+    warnings: list[ValidationResult] = field(default_factory=list)
+    deleted: bool = False
+
+
+class GraphWriter:
+    """Replaces, merges and deletes named graphs behind the SHACL gate."""
+
+    def __init__(self, store: GraphStore, base_iri: str, history: History) -> None:
+        self.store = store
+        self.base_iri = base_iri
+        self.history = history
+        self._lock = threading.Lock()
+        self._shapes: Graph | None = None
+
+    @property
+    def shapes(self) -> Graph:
+        if self._shapes is None:
+            self._shapes = shapes_graph(self.base_iri)
+        return self._shapes
+
+    def check_writable(self, graph: str) -> None:
+        if graph == meta_graph_iri(self.base_iri) or is_file_graph(graph, self.base_iri):
+            raise Forbidden(
+                f"{graph} is built from the project's files or records provenance; "
+                "change the file and rebuild instead",
+                de=f"{graph} entsteht aus den Dateien des Projekts oder hält die Herkunftsangaben; "
+                "bitte die Datei ändern und neu bauen",
+            )
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        return [q.triple for q in self.store.quads(graph)]
+
+    def validate(self, graph: str, triples: list[ox.Triple]) -> ValidationReport:
+        """The SHACL gate over the whole graph as it would be after the write."""
+        meta = meta_graph_iri(self.base_iri)
+        shapes_prefix = graph_iri(self.base_iri, "shapes/")
+        data = Graph()
+        for name in self.store.graph_names():
+            if name in (meta, graph) or name.startswith(shapes_prefix):
+                continue
+            to_rdflib((q.triple for q in self.store.quads(name)), data)
+        to_rdflib(triples, data)
+        return validate(data, self.shapes)
+
+    def replace(
+        self,
+        graph: str,
+        triples: list[ox.Triple],
+        *,
+        agent: str,
+        kind: str,
+        source: str,
+        content: bytes,
+        prepare: Callable[[list[ox.Triple]], list[ox.Triple]] | None = None,
+    ) -> WriteResult:
+        """Validate and write ``triples`` as the whole content of ``graph``."""
+        self.check_writable(graph)
+        with self._lock:
+            started = dt.datetime.now(dt.UTC)
+            previous = self.graph_triples(graph)
+            if prepare is not None:
+                triples = prepare(previous)
+            triples = list(dict.fromkeys(triples))
+            report = self.validate(graph, triples)
+            if not report.conforms:
+                raise ValidationFailed(report)
+            activity_id = new_activity_id()
+            record = ActivityRecord(
+                kind=kind,
+                agent=agent,
+                started=started,
+                ended=dt.datetime.now(dt.UTC),
+                graphs=[
+                    GraphRecord(graph, source, hashlib.sha256(content).hexdigest(), len(triples))
+                ],
+                conforms=True,
+                warnings=len(report.results),
+            )
+            self.history.save(graph, activity_id, triples)
+            metadata = activity_quads(record, self.base_iri, activity_id)
+            self.store.replace_graphs({graph: triples}, metadata)
+            return WriteResult(
+                graph, activity_id, len(triples), len(previous), list(report.results)
+            )
+
+    def merge(self, graph: str, triples: list[ox.Triple], **options: str | bytes) -> WriteResult:
+        """Add ``triples`` to what ``graph`` holds (Graph Store POST)."""
+        return self.replace(graph, [], prepare=lambda previous: previous + triples, **options)  # type: ignore[arg-type]
+
+    def delete(self, graph: str, *, agent: str) -> WriteResult:
+        """Remove ``graph`` — only if the rest of the graph stays valid without it."""
+        self.check_writable(graph)
+        with self._lock:
+            started = dt.datetime.now(dt.UTC)
+            previous = self.graph_triples(graph)
+            report = self.validate(graph, [])
+            if not report.conforms:
+                raise ValidationFailed(report)
+            activity_id = new_activity_id()
+            record = ActivityRecord(
+                kind="delete",
+                agent=agent,
+                started=started,
+                ended=dt.datetime.now(dt.UTC),
+                graphs=[],
+                deleted=[graph],
+            )
+            self.history.save(graph, activity_id, [])
+            self.store.replace_graphs(
+                {graph: []}, activity_quads(record, self.base_iri, activity_id)
+            )
+            return WriteResult(graph, activity_id, 0, len(previous), deleted=True)

@@ -1,0 +1,186 @@
+"""Web read queries against a remote SPARQL server: the remote counterpart of the worker pool.
+
+Same interface as :class:`~sozialgraph.query_workers.WorkerPool` (``start``, ``run(job)``,
+``close``) and the same bounds: the guarded query is sent with SPARQL 1.1 Query (POST
+``application/sparql-query``), the answer is spooled up to the byte limit, and the web process
+gives up at the deadline. Giving up closes the connection; the server may keep computing unless it
+has a timeout of its own (docs/remote-store.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from typing import IO
+
+import httpx
+import pyoxigraph as ox
+
+from sozialgraph.config import Settings
+from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
+from sozialgraph.query_workers import SPOOL_MEMORY_BYTES, QueryJob
+from sozialgraph.store.remote import (
+    NO_UNION,
+    READ_RETRY_DELAYS,
+    SPARQL_QUERY,
+    UNION_PROBE,
+    RemoteEndpoints,
+    broken_off,
+    dataset_params,
+    error_for_status,
+    incomplete_error,
+    syntax_error,
+    unavailable,
+    union_missing,
+)
+from sozialgraph.store.sparql_text import bind_values
+
+log = logging.getLogger(__name__)
+
+_TAIL_BYTES = 1024
+#: Transport failures worth another try for a read: nothing, or nothing useful, was received.
+_RETRY_ON = (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)
+
+
+class RemoteQueryRunner:
+    """Runs guarded read queries on a SPARQL server, bounded in time and result size."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.endpoints = RemoteEndpoints.from_settings(settings)
+        self.timeout = settings.query_timeout
+        self._client: httpx.AsyncClient | None = None
+        self._union_checked = False
+
+    async def start(self) -> None:
+        self._client = httpx.AsyncClient(
+            auth=self.endpoints.auth(),
+            headers=self.endpoints.headers(),
+            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+        )
+        try:
+            await self._check_union()
+        except StoreUnavailable as error:
+            # Serve anyway: queries answer 503 with the reason until the server is right.
+            log.warning("%s", error.message)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def run(self, job: QueryJob) -> IO[bytes]:
+        """The serialised result of ``job``, rewound. Raises domain errors, never hangs."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                if not self._union_checked:
+                    await self._check_union()
+                return await self._run_with_retries(job, deadline)
+        except TimeoutError:
+            raise QueryTimeout(
+                f"the query did not finish within {self.timeout:g} s and was abandoned",
+                de=f"Die Abfrage war nach {self.timeout:g} s nicht fertig und wurde abgebrochen",
+            ) from None
+
+    async def _run_with_retries(self, job: QueryJob, deadline: float) -> IO[bytes]:
+        loop = asyncio.get_running_loop()
+        for delay in (*READ_RETRY_DELAYS, None):
+            try:
+                return await self._fetch(job)
+            except _RETRY_ON as error:
+                if delay is None or loop.time() + delay >= deadline:
+                    raise unavailable(self.endpoints, error) from error
+                await asyncio.sleep(delay)
+            except httpx.TransportError as error:
+                raise unavailable(self.endpoints, error) from error
+        raise AssertionError("unreachable")
+
+    async def _fetch(self, job: QueryJob) -> IO[bytes]:
+        if self._client is None:
+            raise StoreUnavailable("the query service is not running")
+        query, line_offset = _prepared_query(job)
+        params = dataset_params(job.default_graphs, job.named_graphs, job.use_dataset_clause)
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
+        try:
+            async with self._client.stream(
+                "POST",
+                self.endpoints.query,
+                params=tuple(params),
+                content=query.encode("utf-8"),
+                headers={"Content-Type": SPARQL_QUERY, "Accept": job.media_type},
+            ) as response:
+                if response.status_code == 400:
+                    text = (await response.aread()).decode("utf-8", "replace")
+                    raise syntax_error(text.strip()[:500], line_offset)
+                if not response.is_success:
+                    text = (await response.aread()).decode("utf-8", "replace")
+                    raise error_for_status(response.status_code, text, self.endpoints, query=True)
+                answered = response.headers.get("content-type", "").split(";")[0].strip()
+                if answered.lower() != job.media_type:
+                    raise StoreUnavailable(
+                        f"the SPARQL server at {self.endpoints.server} answered "
+                        f"{answered or '?'} instead of {job.media_type}"
+                    )
+                size = 0
+                tail = b""
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > job.max_bytes:
+                        raise ResultTooLarge(
+                            f"the result is larger than {job.max_bytes} bytes; "
+                            "add LIMIT or narrow the query"
+                        )
+                    spool.write(chunk)
+                    tail = (tail + chunk)[-_TAIL_BYTES:]
+            reason = broken_off(tail, job.media_type)
+            if reason:
+                raise incomplete_error(reason, self.endpoints)
+            spool.seek(0)
+            return spool
+        except BaseException:
+            spool.close()
+            raise
+
+    async def _check_union(self) -> None:
+        """The default graph must be the union of the named graphs; refuse to serve otherwise."""
+        if self._client is None:
+            raise StoreUnavailable("the query service is not running")
+        try:
+            response = await self._client.post(
+                self.endpoints.query,
+                params=tuple(dataset_params()),
+                content=UNION_PROBE.encode("utf-8"),
+                headers={"Content-Type": SPARQL_QUERY, "Accept": "application/sparql-results+json"},
+            )
+        except httpx.TransportError as error:
+            raise unavailable(self.endpoints, error) from error
+        if not response.is_success:
+            raise error_for_status(response.status_code, response.text, self.endpoints, query=False)
+        missing = union_missing(
+            ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        )
+        if missing:
+            raise StoreUnavailable(NO_UNION.format(url=self.endpoints.server))
+        self._union_checked = missing is not None  # empty: check again with the next query
+
+
+def _prepared_query(job: QueryJob) -> tuple[str, int]:
+    """The query with bound values and the base IRI; and how many lines were put in front."""
+    query = job.query
+    if job.substitutions:
+        query = bind_values(query, {name: _parse_term(term) for name, term in job.substitutions})
+    if job.base_iri:
+        # The protocol has no base parameter: a BASE line in front (the query's own BASE, if
+        # any, comes later and wins). The IRI is checked by pyoxigraph before it is written.
+        return f"BASE {ox.NamedNode(job.base_iri)}\n{query}", 1
+    return query, 0
+
+
+def _parse_term(text: str) -> ox.NamedNode | ox.Literal:
+    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
+    term = triple.object
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        raise ValueError("only IRIs and literals can be bound")
+    return term

@@ -1,0 +1,535 @@
+"""The remote store: any SPARQL 1.1 server, through the standard protocols only.
+
+- reads: SPARQL 1.1 Query (POST ``application/sparql-query``) and, for one whole graph, the
+  Graph Store HTTP Protocol (GET ``?graph=``);
+- writes: SPARQL 1.1 Update, one request per write (``DROP SILENT GRAPH … ; INSERT DATA …``),
+  which servers that apply a request in one transaction (Oxigraph, Fuseki) apply atomically.
+
+The default graph must be the union of the named graphs (as in the embedded store). Queries ask
+for it with Oxigraph's ``union-default-graph`` parameter; other servers need it configured
+(Fuseki: ``tdb2:unionDefaultGraph true``). The first read checks it and fails with a clear
+error if the server does not give it (docs/remote-store.md).
+
+Every write also replaces a *write marker*, ``<meta graph> dcterms:modified "…"``, in the same
+request, so that :meth:`RemoteStore.version` changes with every write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+
+from sozialgraph.config import Settings
+from sozialgraph.errors import QuerySyntaxError, QueryTimeout, SozialgraphError, StoreUnavailable
+from sozialgraph.namespaces import meta_graph_iri
+from sozialgraph.sparql_guard import check_query
+from sozialgraph.store.base import QueryResult, Term
+from sozialgraph.store.sparql_text import bind_values, insert_data_block
+
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+SPARQL_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
+XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+
+#: Pauses before the retries of a read that could not connect (writes are never re-sent).
+READ_RETRY_DELAYS = (0.25, 0.75, 1.5)
+VERSION_CACHE_SECONDS = 1.0
+#: Reading the answer to a write may take longer than a query (a whole rebuild in one request).
+MIN_WRITE_TIMEOUT = 120.0
+_EXCERPT = 500
+
+#: One quad of a named graph, and whether the default graph misses it (= no union).
+#: No row: the store has no named graphs yet, so there is nothing to check.
+UNION_PROBE = """SELECT ?missing WHERE {
+  { SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1 }
+  BIND(NOT EXISTS { ?s ?p ?o } AS ?missing)
+}"""
+NO_UNION = (
+    "the SPARQL server at {url} does not query the union of the named graphs as its default "
+    "graph. Oxigraph server does so on the 'union-default-graph' parameter that sozialgraph "
+    "sends; Apache Jena Fuseki needs 'tdb2:unionDefaultGraph true' on the dataset; other "
+    "servers: see docs/remote-store.md"
+)
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class RemoteEndpoints:
+    """The three endpoints of a SPARQL server, and how to authenticate to them."""
+
+    query: str
+    update: str | None
+    graph_store: str | None
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteEndpoints:
+        return cls(
+            query=settings.store,
+            update=settings.update_url or derived_endpoint(settings.store, "update"),
+            graph_store=settings.graph_store_url or derived_endpoint(settings.store, "store"),
+            user=settings.remote_user,
+            password=settings.remote_password,
+            token=settings.remote_token,
+        )
+
+    @property
+    def server(self) -> str:
+        """The query URL without credentials or query string, for messages."""
+        return public_url(self.query)
+
+    def auth(self) -> httpx.Auth | None:
+        if self.token or not self.user:
+            return None
+        return httpx.BasicAuth(self.user, self.password or "")
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+
+def derived_endpoint(query_url: str, name: str) -> str | None:
+    """``…/query`` or ``…/sparql`` → ``…/<name>`` (Oxigraph server's and Fuseki's layout)."""
+    parts = urlsplit(query_url)
+    head, _, last = parts.path.rstrip("/").rpartition("/")
+    if last not in ("query", "sparql"):
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", ""))
+
+
+def public_url(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def dataset_params(
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    has_dataset_clause: bool = False,
+) -> list[tuple[str, str]]:
+    """Protocol parameters for the dataset: as named, the query's own FROM, or the union.
+
+    Oxigraph refuses ``union-default-graph`` together with dataset parameters, and lets it
+    override FROM clauses, so it is sent only when neither is given.
+    """
+    if default_graphs or named_graphs:
+        return [("default-graph-uri", g) for g in default_graphs] + [
+            ("named-graph-uri", g) for g in named_graphs
+        ]
+    return [] if has_dataset_clause else [("union-default-graph", "true")]
+
+
+def error_for_status(
+    status: int, body: str, endpoints: RemoteEndpoints, *, query: bool
+) -> SozialgraphError:
+    """The domain error for a non-2xx answer of the server."""
+    server = endpoints.server
+    excerpt = body.strip()[:_EXCERPT]
+    if status == 400 and query:
+        return syntax_error(excerpt)
+    if status in (401, 403):
+        return StoreUnavailable(
+            f"the SPARQL server at {server} refused access ({status}); check "
+            "SOZIALGRAPH_REMOTE_USER/SOZIALGRAPH_REMOTE_PASSWORD or SOZIALGRAPH_REMOTE_TOKEN"
+        )
+    return StoreUnavailable(f"the SPARQL server at {server} answered {status}: {excerpt}")
+
+
+def syntax_error(message: str, line_offset: int = 0) -> QuerySyntaxError:
+    """A 400 of the server as :class:`QuerySyntaxError`, with the position where it gives one.
+
+    Oxigraph writes ``error at 3:2: …``, Fuseki ``… at line 3, column 2``. ``line_offset``
+    lines were put in front of the user's query (a BASE line) and are taken off again.
+    """
+    position = re.search(r"line (\d+), column (\d+)", message) or re.search(r"(\d+):(\d+)", message)
+    if not position:
+        return QuerySyntaxError(message)
+    line, column = int(position.group(1)) - line_offset, int(position.group(2))
+    start, end = position.span(1)
+    message = f"{message[:start]}{line}{message[end:]}"
+    return QuerySyntaxError(f"line {line}, column {column}: {message}", line=line, column=column)
+
+
+def union_missing(probe: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> bool | None:
+    """The answer to :data:`UNION_PROBE`: True = no union, False = union, None = nothing to see."""
+    rows = list(probe) if isinstance(probe, ox.QuerySolutions) else []
+    if not rows or rows[0]["missing"] is None:
+        return None
+    return rows[0]["missing"].value == "true"
+
+
+def unavailable(endpoints: RemoteEndpoints, error: Exception) -> StoreUnavailable:
+    reason = str(error) or type(error).__name__
+    return StoreUnavailable(
+        f"the SPARQL server at {endpoints.server} is not reachable: {reason}",
+        de=f"Der SPARQL-Server {endpoints.server} ist nicht erreichbar: {reason}",
+    )
+
+
+def broken_off(body_tail: bytes, media_type: str) -> str | None:
+    """Why a 200 answer is incomplete, or None.
+
+    Oxigraph server streams results: an error during evaluation (its own timeout, a failed
+    request) is appended as plain text to an answer that already started with 200. The end
+    of SPARQL JSON and XML results shows it; other formats have no such mark.
+    """
+    tail = body_tail.rstrip()
+    if media_type == SPARQL_JSON and not tail.endswith(b"}"):
+        return _last_line(tail)
+    if media_type == "application/sparql-results+xml" and not tail.endswith(b"</sparql>"):
+        return _last_line(tail)
+    return None
+
+
+def _last_line(tail: bytes) -> str:
+    return tail.decode("utf-8", "replace").rsplit("\n", 1)[-1][-_EXCERPT:]
+
+
+def incomplete_error(reason: str, endpoints: RemoteEndpoints) -> SozialgraphError:
+    if "cancel" in reason.lower() or "timeout" in reason.lower():
+        return QueryTimeout(f"the SPARQL server at {endpoints.server} stopped the query: {reason}")
+    return StoreUnavailable(
+        f"the SPARQL server at {endpoints.server} broke off the result: {reason}"
+    )
+
+
+class RemoteStore:
+    """A :class:`~sozialgraph.store.base.GraphStore` on a SPARQL 1.1 server."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self.endpoints = RemoteEndpoints.from_settings(settings)
+        self.meta_graph = meta_graph_iri(settings.base_iri)
+        timeout = settings.query_timeout
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        self._write_timeout = httpx.Timeout(
+            max(timeout, MIN_WRITE_TIMEOUT), connect=min(timeout, 10.0)
+        )
+        self._client = httpx.Client(
+            auth=self.endpoints.auth(),
+            headers=self.endpoints.headers(),
+            timeout=self._timeout,
+            transport=transport,
+        )
+        self._lock = threading.Lock()
+        self._version: tuple[float, str] | None = None
+        self._union_checked = False
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def query(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
+        self._check_union()
+        return self._query(sparql, substitutions)
+
+    def _query(
+        self,
+        sparql: str,
+        substitutions: Mapping[str, Term] | None = None,
+        *,
+        union: bool = True,
+    ) -> QueryResult:
+        text = bind_values(sparql, substitutions) if substitutions else sparql
+        guarded = check_query(text, max_bytes=len(text.encode("utf-8")) + 1)
+        no_union = guarded.has_dataset_clause or not union
+        params = dataset_params(has_dataset_clause=no_union)
+        accept = f"{SPARQL_JSON}, {N_TRIPLES};q=0.9"
+        response = self._read("POST", self.endpoints.query, text, params, accept)
+        media_type = _media_type(response)
+        if media_type == N_TRIPLES:
+            # No constructor for QueryTriples: load the triples into an in-memory store and
+            # hand out the store's own CONSTRUCT result, so callers get the embedded types.
+            scratch = ox.Store()
+            scratch.bulk_extend(
+                ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                for t in self._parse_rdf(response.content, media_type)
+            )
+            return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        if media_type != SPARQL_JSON:
+            raise StoreUnavailable(
+                f"the SPARQL server at {self.endpoints.server} answered {media_type or '?'}, "
+                f"not {SPARQL_JSON}"
+            )
+        reason = broken_off(response.content[-1024:], SPARQL_JSON)
+        if reason:
+            raise incomplete_error(reason, self.endpoints)
+        return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+
+    def _select(self, sparql: str) -> list[dict[str, Term]]:
+        result = self._query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreUnavailable(f"the SPARQL server at {self.endpoints.server} sent no rows")
+        names = [v.value for v in result.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+
+    def graph_names(self) -> list[str]:
+        self._check_union()
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """The quads of the named graphs (sozialgraph never writes the default graph)."""
+        self._check_union()
+        if graph is None:
+            rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            found = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
+        else:
+            name = ox.NamedNode(graph)
+            found = (
+                ox.Quad(t.subject, t.predicate, t.object, name) for t in self._graph_triples(graph)
+            )
+        yield from (quad for quad in found if not self._is_marker(quad))
+
+    def _graph_triples(self, graph: str) -> list[ox.Triple]:
+        """One graph through the Graph Store Protocol (or a SELECT when there is no endpoint)."""
+        if self.endpoints.graph_store is None:
+            rows = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
+            return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
+        response = self._read(
+            "GET", self.endpoints.graph_store, None, [("graph", graph)], N_TRIPLES, missing_ok=True
+        )
+        if response.status_code == 404:
+            # A missing graph, or a wrong endpoint? A wrong one must never look like "empty":
+            # the build would then drop a carried-over graph.
+            if bool(self._query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")):
+                raise StoreUnavailable(
+                    f"the Graph Store endpoint {public_url(self.endpoints.graph_store)} "
+                    f"answered 404 for the existing graph <{graph}>; "
+                    "check SOZIALGRAPH_GRAPH_STORE_URL"
+                )
+            return []
+        return list(self._parse_rdf(response.content, _media_type(response)))
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        quads = self.quads(graph)
+        if fmt.supports_datasets:
+            ox.serialize(quads, output, format=fmt)
+        else:
+            ox.serialize((q.triple for q in quads), output, format=fmt)
+
+    def version(self) -> str:
+        """The write marker and the number of graphs, read at most once a second."""
+        with self._lock:
+            cached = self._version
+        if cached is not None and time.monotonic() - cached[0] < VERSION_CACHE_SECONDS:
+            return cached[1]
+        meta = _iri(self.meta_graph)
+        rows = self._select(
+            "SELECT ?graphs ?modified WHERE {\n"
+            "  { SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { } } }\n"
+            "  OPTIONAL { SELECT (MAX(STR(?m)) AS ?modified)\n"
+            f"    WHERE {{ GRAPH {meta} {{ {meta} {MODIFIED} ?m }} }} }}\n"
+            "}"
+        )
+        row = rows[0] if rows else {}
+        graphs = row.get("graphs")
+        modified = row.get("modified")
+        if graphs is None or graphs.value == "0":
+            value = "empty"
+        else:
+            value = f"{modified.value if modified else 'unmarked'}~{graphs.value}"
+        with self._lock:
+            self._version = (time.monotonic(), value)
+        return value
+
+    def is_empty(self) -> bool:
+        # Without the union: the server's own default graph counts too (a rebuild drops it).
+        everything = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        return not bool(self._query(everything, union=False))
+
+    def triple_count(self, graph: str | None = None) -> int:
+        pattern = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        return int(rows[0]["n"].value)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def replace_graphs(
+        self,
+        graphs: Mapping[str, Sequence[ox.Triple]],
+        metadata: Sequence[ox.Quad] = (),
+    ) -> None:
+        """One SPARQL Update request: drop and refill each graph, add metadata, move the marker."""
+        parts = [f"DROP SILENT GRAPH {_iri(name)}" for name in graphs]
+        parts.append(self._marker_removal())
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+            for g, triples in graphs.items()
+            for t in triples
+        ]
+        quads.extend(metadata)
+        parts.append(insert_data_block(self._with_new_marker(quads)))
+        self._update(" ;\n".join(parts))
+
+    def rebuild(self, quads: Iterable[ox.Quad]) -> None:
+        """One SPARQL Update request: drop every graph and insert the whole dataset.
+
+        Validation happens before (in the build), so nothing invalid is ever sent. One request
+        keeps readers from seeing a half-built store; very large datasets may exceed what a
+        server or proxy accepts in one request (docs/remote-store.md).
+        """
+        body = "DROP ALL ;\n" + insert_data_block(self._with_new_marker(quads))
+        self._update(body)
+
+    def _marker_removal(self) -> str:
+        meta = _iri(self.meta_graph)
+        return f"DELETE WHERE {{ GRAPH {meta} {{ {meta} {MODIFIED} ?modified }} }}"
+
+    def _is_marker(self, quad: ox.Quad) -> bool:
+        return (
+            quad.predicate == MODIFIED
+            and isinstance(quad.graph_name, ox.NamedNode)
+            and quad.graph_name.value == self.meta_graph
+            and isinstance(quad.subject, ox.NamedNode)
+            and quad.subject.value == self.meta_graph
+        )
+
+    def _with_new_marker(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+        meta = ox.NamedNode(self.meta_graph)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        marker = ox.Quad(meta, MODIFIED, ox.Literal(now, datatype=XSD_DATETIME), meta)
+        return [q for q in quads if not self._is_marker(q)] + [marker]
+
+    def _update(self, body: str) -> None:
+        """Send one update; re-sent only when it certainly never reached the server."""
+        url = self.endpoints.update
+        if url is None:
+            raise StoreUnavailable(
+                f"no SPARQL Update endpoint for {self.endpoints.server} "
+                "(configure SOZIALGRAPH_UPDATE_URL)"
+            )
+        with self._lock:
+            self._version = None
+
+        def send() -> httpx.Response:
+            return self._client.post(
+                url,
+                content=body.encode("utf-8"),
+                headers={"Content-Type": SPARQL_UPDATE},
+                timeout=self._write_timeout,
+            )
+
+        try:
+            response = self._with_retries(send, (httpx.ConnectError, httpx.ConnectTimeout))
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise unavailable(self.endpoints, error) from error
+        except httpx.TimeoutException as error:
+            raise StoreUnavailable(
+                f"the SPARQL server at {self.endpoints.server} did not confirm the write within "
+                f"{self._write_timeout.read:g} s; it may still apply it (check the metadata graph)"
+            ) from error
+        except httpx.TransportError as error:
+            raise unavailable(self.endpoints, error) from error
+        finally:
+            with self._lock:
+                self._version = None
+        if not response.is_success:
+            raise error_for_status(response.status_code, response.text, self.endpoints, query=False)
+        self._union_checked = False  # an empty store could not be checked before: check again
+        self._check_union()
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    def _read(
+        self,
+        method: str,
+        url: str,
+        body: str | None,
+        params: list[tuple[str, str]],
+        accept: str,
+        *,
+        missing_ok: bool = False,
+    ) -> httpx.Response:
+        headers = {"Accept": accept}
+        if body is not None:
+            headers["Content-Type"] = SPARQL_QUERY
+        content = body.encode("utf-8") if body is not None else None
+
+        def send() -> httpx.Response:
+            return self._client.request(
+                method, url, params=tuple(params), content=content, headers=headers
+            )
+
+        try:
+            response = self._with_retries(send, (httpx.TransportError,), but=httpx.ReadTimeout)
+        except httpx.ReadTimeout as error:
+            raise QueryTimeout(
+                f"the SPARQL server at {self.endpoints.server} did not answer within "
+                f"{self.settings.query_timeout:g} s"
+            ) from error
+        except httpx.TransportError as error:
+            raise unavailable(self.endpoints, error) from error
+        if response.status_code == 404 and missing_ok:
+            return response
+        if not response.is_success:
+            raise error_for_status(
+                response.status_code, response.text, self.endpoints, query=body is not None
+            )
+        return response
+
+    @staticmethod
+    def _with_retries(
+        send: Callable[[], _T],
+        retry_on: tuple[type[Exception], ...],
+        but: type[Exception] | None = None,
+    ) -> _T:
+        for delay in (*READ_RETRY_DELAYS, None):
+            try:
+                return send()
+            except retry_on as error:
+                if delay is None or (but is not None and isinstance(error, but)):
+                    raise
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _parse_rdf(self, content: bytes, media_type: str | None) -> Iterator[ox.Triple]:
+        fmt = ox.RdfFormat.from_media_type(media_type) if media_type else None
+        if fmt is None:
+            raise StoreUnavailable(
+                f"the SPARQL server at {self.endpoints.server} answered {media_type or '?'}, "
+                "not RDF"
+            )
+        try:
+            parsed = list(ox.parse(io.BytesIO(content), format=fmt))
+        except SyntaxError as error:
+            raise StoreUnavailable(
+                f"the SPARQL server at {self.endpoints.server} sent broken RDF: {error}"
+            ) from error
+        return (t.triple if isinstance(t, ox.Quad) else t for t in parsed)
+
+    def _check_union(self) -> None:
+        """Once a store with data proved it, trust that the default graph is the union."""
+        if self._union_checked:
+            return
+        missing = union_missing(self._query(UNION_PROBE))
+        if missing:
+            raise StoreUnavailable(NO_UNION.format(url=self.endpoints.server))
+        self._union_checked = missing is not None  # an empty store: the next write checks
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _iri(iri: str) -> str:
+    """``<iri>`` for SPARQL text; pyoxigraph refuses anything that is not an IRI."""
+    return str(ox.NamedNode(iri))
+
+
+def _media_type(response: httpx.Response) -> str | None:
+    header = response.headers.get("content-type")
+    return header.split(";")[0].strip().lower() if header else None

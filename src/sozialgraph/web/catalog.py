@@ -1,0 +1,223 @@
+"""The dataset's own descriptions: a DCAT-AP.de catalog record and VoID, content-negotiated.
+
+Figures (triples, partitions, dates, the last build) are counted by queries on the store, so the
+record always tells the truth about the dumps it links.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sozialgraph.config import Settings
+from sozialgraph.describe import (
+    BUILD_TIMES,
+    CLASS_PARTITIONS,
+    DATASET_SIZE,
+    DATE_RANGE,
+    PROPERTY_PARTITIONS,
+)
+from sozialgraph.errors import NotFound
+from sozialgraph.namespaces import meta_graph_iri
+from sozialgraph.web import negotiation as media
+from sozialgraph.web.catalog_record import CatalogFacts, DumpFacts, catalog_triples, void_triples
+from sozialgraph.web.dumps import DUMP_FORMATS, DUMP_PATH, DumpSet
+from sozialgraph.web.page_text import TEXT
+from sozialgraph.web.rdf_output import RDF_FORMATS, alternates_header, rdf_response
+from sozialgraph.web.templating import ui_language
+
+router = APIRouter(tags=["Catalog"])
+
+CATALOG_PATH = "/catalog"
+VOID_PATH = "/.well-known/void"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@router.get(CATALOG_PATH, summary="DCAT-AP.de catalog record (HTML, Turtle, JSON-LD, …)")
+async def catalog(request: Request) -> Response:
+    return await _catalog(request, request.query_params.get("format"), negotiated=True)
+
+
+@router.get(CATALOG_PATH + ".{extension}", summary="DCAT-AP.de catalog record in one format")
+async def catalog_file(request: Request, extension: str) -> Response:
+    if extension not in ("ttl", "nt", "jsonld", "rdf", "html"):
+        raise NotFound(f"no catalog format '{extension}'")
+    return await _catalog(request, extension, negotiated=False)
+
+
+@router.get(VOID_PATH, summary="VoID description of the dataset (Turtle, JSON-LD, …)")
+async def void(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    media_type = media.negotiate(
+        request.headers.get("accept"), RDF_FORMATS, request.query_params.get("format")
+    )
+    facts = await gather_facts(request, statistics=True)
+    response = rdf_response(void_triples(facts, settings), media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+async def _catalog(request: Request, format_name: str | None, *, negotiated: bool) -> Response:
+    settings: Settings = request.app.state.settings
+    accept = request.headers.get("accept")
+    wants_html = (format_name or "").lower() == "html" or (
+        format_name is None and media.prefers_html(accept)
+    )
+    facts = await gather_facts(request, statistics=False)
+    triples = catalog_triples(facts, settings)
+    headers = {"Link": alternates_header(CATALOG_PATH, (media.HTML, *RDF_FORMATS))}
+    if negotiated:
+        headers["Vary"] = "Accept, Accept-Language"
+    if wants_html:
+        lang = ui_language(request)
+        context = {"lang": lang, "t": TEXT[lang], "facts": facts, "settings": settings}
+        context.update(_page_values(facts, settings, lang))
+        response: Response = request.app.state.templates.TemplateResponse(
+            request, "catalog.html", context
+        )
+    else:
+        response = rdf_response(triples, media.negotiate(accept, RDF_FORMATS, format_name))
+    response.headers.update(headers)
+    return response
+
+
+async def gather_facts(request: Request, *, statistics: bool) -> CatalogFacts:
+    """What the record states, counted on the store (and the dumps' sizes, when made)."""
+    settings: Settings = request.app.state.settings
+    service = request.app.state.query_service
+    base = settings.base_iri
+    scope = {
+        "meta": ox.NamedNode(meta_graph_iri(base)),
+        "ontologyGraphs": ox.Literal(f"{base}graph/ontology/"),
+        "shapeGraphs": ox.Literal(f"{base}graph/shapes/"),
+    }
+    queries = [
+        service.select(DATASET_SIZE),
+        service.select(BUILD_TIMES, bindings={"meta": scope["meta"]}),
+        service.select(DATE_RANGE, bindings=scope),
+    ]
+    if statistics:
+        queries += [service.select(CLASS_PARTITIONS), service.select(PROPERTY_PARTITIONS)]
+    results = await asyncio.gather(*queries)
+    size, times, dates = results[0], results[1], results[2]
+    facts = CatalogFacts(
+        triples=int(size[0]["triples"].value) if size else 0,
+        first_build=_value(times, "first"),
+        last_build=_value(times, "last"),
+        earliest=_date_bound(dates, "earliest", start=True),
+        latest=_date_bound(dates, "latest", start=False),
+        dumps=_dump_facts(request),
+    )
+    if statistics:
+        facts.classes = [
+            (row["class"].value, int(row["entities"].value))
+            for row in results[3]
+            if isinstance(row.get("class"), ox.NamedNode)
+        ]
+        facts.properties = [
+            (row["property"].value, int(row["triples"].value)) for row in results[4]
+        ]
+    return facts
+
+
+def _dump_facts(request: Request) -> list[DumpFacts]:
+    """Every dump with its size when the current version's dumps are already made."""
+    cache = getattr(request.app.state, "dumps", None)
+    ready: DumpSet | None = None
+    if cache is not None:
+        version = request.app.state.store.version()
+        candidate = DumpSet(version, cache.folder / _safe(version))
+        if (candidate.folder / "COMPLETE").exists():
+            ready = candidate
+    facts = []
+    for fmt in DUMP_FORMATS:
+        for compressed in (False, True):
+            size = ready.size(fmt, compressed) if ready is not None else None
+            facts.append(DumpFacts(fmt, compressed, DUMP_PATH + fmt.filename, size))
+    return facts
+
+
+def _value(rows: Sequence[dict[str, Any]], name: str) -> str | None:
+    if rows and name in rows[0]:
+        return str(rows[0][name].value)
+    return None
+
+
+def _date_bound(rows: Sequence[dict[str, Any]], name: str, *, start: bool) -> dt.date | None:
+    """The earliest (or latest) day over xsd:date, xsd:gYearMonth and xsd:gYear values."""
+    days = []
+    for row in rows:
+        literal, kind = row.get(name), row.get("type")
+        if literal is None or kind is None:
+            continue
+        day = _as_day(literal.value, kind.value, start=start)
+        if day is not None:
+            days.append(day)
+    if not days:
+        return None
+    return min(days) if start else max(days)
+
+
+def _as_day(text: str, datatype: str, *, start: bool) -> dt.date | None:
+    try:
+        if datatype == XSD + "date":
+            return dt.date.fromisoformat(text[:10])
+        if datatype == XSD + "gYearMonth":
+            year, month = int(text[:4]), int(text[5:7])
+            if start:
+                return dt.date(year, month, 1)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        if datatype == XSD + "gYear":
+            year = int(text[:4])
+            return dt.date(year, 1, 1) if start else dt.date(year, 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "empty"
+
+
+@dataclass
+class _Distribution:
+    title: str
+    href: str
+    media_type: str
+    size: str | None
+    compressed: bool
+
+
+def _page_values(facts: CatalogFacts, settings: Settings, lang: str) -> dict[str, Any]:
+    distributions = []
+    for dump in facts.dumps:
+        size = _human_size(dump.size, lang) if dump.size is not None else None
+        suffix = " (gzip)" if dump.compressed else ""
+        distributions.append(
+            _Distribution(
+                title=dump.format.name + suffix,
+                href=dump.path + (".gz" if dump.compressed else ""),
+                media_type="application/gzip" if dump.compressed else dump.format.media_type,
+                size=size,
+                compressed=dump.compressed,
+            )
+        )
+    return {"distributions": distributions}
+
+
+def _human_size(size: int, lang: str) -> str:
+    value, unit = float(size), "B"
+    for next_unit in ("kB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, next_unit
+    text = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
+    return (text.replace(".", ",") if lang == "de" else text) + f" {unit}"

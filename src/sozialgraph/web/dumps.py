@@ -1,0 +1,235 @@
+"""Dumps of the whole dataset, generated once per store version and served as files.
+
+Each version of the store gets a folder ``{dump_dir}/{version}/`` with every format and its
+``.gz`` twin. A folder is written under a temporary name and renamed when complete, so a reader
+sees a whole set or none. Dumps are made at startup (in the background) and on the first
+request after the store's ``version()`` changed; older folders are then removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import hashlib
+import secrets
+import shutil
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, Response
+
+from sozialgraph.config import Settings
+from sozialgraph.errors import NotFound
+from sozialgraph.store.base import GraphStore
+from sozialgraph.web import negotiation as media
+from sozialgraph.web.rdf_output import with_charset
+
+DUMP_STEM = "sozialgraph"
+DUMP_PATH = "/dumps/"
+GZIP = "application/gzip"
+_COMPLETE = "COMPLETE"
+_CHUNK = 1024 * 1024
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    extension: str
+    media_type: str
+    rdf_format: ox.RdfFormat
+    file_type: str  # EU file-type authority
+    name: str
+
+    @property
+    def filename(self) -> str:
+        return f"{DUMP_STEM}.{self.extension}"
+
+
+#: The formats of the dump: graphs flattened (Turtle, N-Triples) or with named graphs.
+DUMP_FORMATS = (
+    DumpFormat("ttl", media.TURTLE, ox.RdfFormat.TURTLE, FILE_TYPE + "RDF_TURTLE", "Turtle"),
+    DumpFormat(
+        "nt", media.N_TRIPLES, ox.RdfFormat.N_TRIPLES, FILE_TYPE + "RDF_N_TRIPLES", "N-Triples"
+    ),
+    DumpFormat("trig", media.TRIG, ox.RdfFormat.TRIG, FILE_TYPE + "RDF_TRIG", "TriG"),
+    DumpFormat("jsonld", media.JSON_LD, ox.RdfFormat.JSON_LD, FILE_TYPE + "JSON_LD", "JSON-LD"),
+)
+_BY_FILENAME = {f.filename: f for f in DUMP_FORMATS}
+
+
+@dataclass(frozen=True)
+class DumpSet:
+    """The complete dumps of one store version."""
+
+    version: str
+    folder: Path
+
+    def path(self, fmt: DumpFormat, compressed: bool = False) -> Path:
+        return self.folder / (fmt.filename + (".gz" if compressed else ""))
+
+    def size(self, fmt: DumpFormat, compressed: bool = False) -> int:
+        return self.path(fmt, compressed).stat().st_size
+
+    def etag(self, fmt: DumpFormat, variant: str = "") -> str:
+        digest = hashlib.sha256(self.version.encode("utf-8")).hexdigest()[:20]
+        return f'"{digest}-{fmt.extension}{variant}"'
+
+    def modified(self, fmt: DumpFormat) -> float:
+        return self.path(fmt).stat().st_mtime
+
+
+class DumpCache:
+    """Dumps of ``store`` in ``folder``, keyed by the store's version."""
+
+    def __init__(self, folder: Path, store: GraphStore) -> None:
+        self.folder = folder
+        self.store = store
+        self._lock = threading.Lock()
+        self._async_lock = asyncio.Lock()
+
+    async def current(self) -> DumpSet:
+        """The dumps of the store's current version, made first if needed (off the loop)."""
+        async with self._async_lock:
+            return await asyncio.to_thread(self.ensure)
+
+    def ensure(self) -> DumpSet:
+        with self._lock:
+            version = self.store.version()
+            target = self.folder / _safe(version)
+            if not (target / _COMPLETE).exists():
+                self._generate(target)
+            self._prune(keep=target.name)
+            return DumpSet(version, target)
+
+    def _generate(self, target: Path) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".tmp-{target.name}-{secrets.token_hex(4)}"
+        temporary.mkdir()
+        try:
+            for fmt in DUMP_FORMATS:
+                plain = temporary / fmt.filename
+                with plain.open("wb") as output:
+                    self.store.dump(output, fmt.rdf_format)
+                _compress(plain, temporary / (fmt.filename + ".gz"))
+            (temporary / _COMPLETE).write_text(target.name, encoding="utf-8")
+            try:
+                temporary.rename(target)
+            except OSError:  # another process finished the same version first
+                if not (target / _COMPLETE).exists():
+                    raise
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+    def _prune(self, keep: str) -> None:
+        for path in self.folder.iterdir():
+            if path.is_dir() and path.name != keep and not path.name.startswith(".tmp-"):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def dump_folder(settings: Settings) -> Path:
+    if settings.dump_dir:
+        return Path(settings.dump_dir)
+    return settings.state_dir / "dumps"
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start making the dumps at startup, without delaying it."""
+    cache = DumpCache(dump_folder(app.state.settings), app.state.store)
+    app.state.dumps = cache
+    task = asyncio.create_task(cache.current())
+    try:
+        yield
+    finally:
+        if not task.done():
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+router = APIRouter(tags=["Catalog"], lifespan=lifespan)
+
+
+@router.api_route(
+    DUMP_PATH + "{filename}",
+    methods=["GET", "HEAD"],
+    summary="Download the whole dataset (Turtle, N-Triples, TriG, JSON-LD; each also as .gz)",
+)
+async def download(request: Request, filename: str) -> Response:
+    compressed = filename.endswith(".gz")
+    fmt = _BY_FILENAME.get(filename.removesuffix(".gz"))
+    if fmt is None:
+        names = ", ".join(f.filename for f in DUMP_FORMATS)
+        raise NotFound(f"no dump '{filename}'; dumps: {names} (each also .gz)")
+    dumps = await request.app.state.dumps.current()
+    encode = not compressed and _accepts_gzip(request.headers.get("accept-encoding"))
+    if compressed:
+        path, media_type, etag = dumps.path(fmt, True), GZIP, dumps.etag(fmt, ".gz")
+    elif encode:
+        path, media_type, etag = dumps.path(fmt, True), fmt.media_type, dumps.etag(fmt, "-gzip")
+    else:
+        path, media_type, etag = dumps.path(fmt), fmt.media_type, dumps.etag(fmt)
+    modified = dumps.modified(fmt)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": formatdate(modified, usegmt=True),
+        "Cache-Control": "public, max-age=0, must-revalidate",
+    }
+    if not compressed:
+        headers["Vary"] = "Accept-Encoding"
+    if _not_modified(request, etag, modified):
+        return Response(status_code=304, headers=headers)
+    if encode:
+        headers["Content-Encoding"] = "gzip"
+    return FileResponse(path, media_type=with_charset(media_type), headers=headers)
+
+
+def _not_modified(request: Request, etag: str, modified: float) -> bool:
+    """RFC 9110 §13.1: If-None-Match wins; If-Modified-Since only without it."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in wanted or etag in wanted
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return int(modified) <= since
+    return False
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    for part in (header or "").split(","):
+        pieces = [p.strip() for p in part.split(";")]
+        if pieces[0].lower() in ("gzip", "x-gzip"):
+            for parameter in pieces[1:]:
+                name, _, value = parameter.partition("=")
+                if name.strip() == "q":
+                    try:
+                        return float(value) > 0
+                    except ValueError:
+                        return False
+            return True
+    return False
+
+
+def _compress(source: Path, target: Path) -> None:
+    # mtime=0: the same dump compresses to the same bytes.
+    with (
+        source.open("rb") as raw,
+        target.open("wb") as packed,
+        gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as writer,
+    ):
+        shutil.copyfileobj(raw, writer, _CHUNK)
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "empty"

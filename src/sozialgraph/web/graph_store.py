@@ -1,0 +1,162 @@
+"""SPARQL 1.1 Graph Store HTTP Protocol at /graph-store: reads for everyone, writes with a token.
+
+Indirect identification (``/graph-store?graph=IRI``) and direct identification (the request
+URL is the graph's IRI, ``/graph-store/…``). Writes to the default graph are refused: every
+source and import is its own named graph.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import secrets
+from typing import Annotated
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from sozialgraph.errors import BadRequest, NotFound, SozialgraphError, UnsupportedMediaType
+from sozialgraph.store.base import GraphStore
+from sozialgraph.web import negotiation as media
+from sozialgraph.web.dependencies import get_store
+from sozialgraph.web.write_service import WriteService
+
+router = APIRouter(tags=["Graph Store"])
+Store = Annotated[GraphStore, Depends(get_store)]
+
+
+class MethodNotAllowed(SozialgraphError):
+    status = 405
+    title = "Method not allowed"
+
+
+def get_writes(request: Request) -> WriteService:
+    service: WriteService = request.app.state.writes
+    return service
+
+
+Writes = Annotated[WriteService, Depends(get_writes)]
+
+
+def _target(request: Request) -> str | None:
+    """The graph IRI the request names; ``None`` for the default graph."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.url.path.rstrip("/") != "/graph-store":
+        if params:
+            raise BadRequest("direct graph identification takes no query parameters")
+        return str(request.url.replace(query="", fragment=""))
+    graphs = params.get("graph", [])
+    if "default" in params and graphs:
+        raise BadRequest("use either ?graph=IRI or ?default, not both")
+    if "default" in params:
+        return None
+    if len(graphs) != 1 or not graphs[0].startswith(("http://", "https://", "urn:")):
+        raise BadRequest("name the graph with ?graph=IRI (an absolute IRI) or use ?default")
+    return graphs[0]
+
+
+@router.get("/graph-store", summary="Read a graph (?graph=IRI or ?default)")
+@router.head("/graph-store", summary="Check a graph exists")
+@router.get("/graph-store/{path:path}", include_in_schema=False)
+@router.head("/graph-store/{path:path}", include_in_schema=False)
+async def read_graph(request: Request, store: Store) -> Response:
+    graph = _target(request)
+    media_type = media.negotiate(request.headers.get("accept"), media.GRAPH_TYPES[:4])
+    if graph is not None and graph not in await asyncio.to_thread(store.graph_names):
+        raise NotFound(f"there is no graph {graph}", de=f"Es gibt keinen Graphen {graph}")
+
+    def serialise() -> bytes:
+        output = io.BytesIO()
+        store.dump(output, ox.RdfFormat.from_media_type(media_type), graph)
+        return output.getvalue()
+
+    body = await asyncio.to_thread(serialise)
+    headers = {"Vary": "Accept"}
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(status_code=200, media_type=f"{media_type}; charset=utf-8", headers=headers)
+    return Response(body, media_type=f"{media_type}; charset=utf-8", headers=headers)
+
+
+@router.put("/graph-store", summary="Replace a graph (needs a token)", status_code=204)
+@router.post(
+    "/graph-store", summary="Add to a graph, or create one (needs a token)", status_code=204
+)
+@router.delete("/graph-store", summary="Delete a graph (needs a token)", status_code=204)
+@router.put("/graph-store/{path:path}", include_in_schema=False)
+@router.post("/graph-store/{path:path}", include_in_schema=False)
+@router.delete("/graph-store/{path:path}", include_in_schema=False)
+async def write_graph(request: Request, writes: Writes, store: Store) -> Response:
+    agent = writes.agent(request)
+    indirect_post = request.method == "POST" and request.url.path.rstrip("/") == "/graph-store"
+    if indirect_post and not request.url.query:
+        graph = f"{writes.settings.base_iri}graph/import/{secrets.token_hex(8)}"
+        created = True
+    else:
+        target = _target(request)
+        if target is None:
+            raise MethodNotAllowed(
+                "writes to the default graph are refused: every source is its own named graph; "
+                "use ?graph=IRI",
+                de="In den Standardgraphen wird nicht geschrieben; bitte ?graph=IRI angeben",
+            )
+        graph = target
+        created = graph not in await asyncio.to_thread(store.graph_names)
+    writes.writer.check_writable(graph)
+    if request.method == "DELETE":
+        if created:
+            raise NotFound(f"there is no graph {graph}", de=f"Es gibt keinen Graphen {graph}")
+        await writes.run(lambda: writes.writer.delete(graph, agent=agent))
+        return Response(status_code=204)
+    triples, content, source = await _payload(request, writes)
+    if request.method == "PUT":
+        await writes.run(
+            lambda: writes.writer.replace(
+                graph, triples, agent=agent, kind="graph-store", source=source, content=content
+            )
+        )
+    else:
+        await writes.run(
+            lambda: writes.writer.merge(
+                graph, triples, agent=agent, kind="graph-store", source=source, content=content
+            )
+        )
+    if created:
+        return Response(status_code=201, headers={"Location": graph})
+    return Response(status_code=204)
+
+
+async def _payload(request: Request, writes: WriteService) -> tuple[list[ox.Triple], bytes, str]:
+    """The triples of the request body (one RDF document, or several in multipart/form-data)."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        data = await writes.body(request)
+        form = await _multipart(request, data)
+        triples: list[ox.Triple] = []
+        for name, (part_type, part) in form.items():
+            triples += await writes.parse(part, part_type, f"part {name}")
+        return triples, data, "multipart upload"
+    if not content_type:
+        raise UnsupportedMediaType("a Content-Type header is needed", de="Content-Type fehlt")
+    data = await writes.body(request)
+    return await writes.parse(data, content_type, "request body"), data, "request body"
+
+
+async def _multipart(request: Request, data: bytes) -> dict[str, tuple[str, bytes]]:
+    from starlette.datastructures import UploadFile
+    from starlette.formparsers import MultiPartParser
+
+    async def stream():  # noqa: ANN202
+        yield data
+
+    parser = MultiPartParser(request.headers, stream(), max_files=20, max_fields=20)
+    form = await parser.parse()
+    parts = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            parts[f"{name}:{value.filename}"] = (value.content_type or "", await value.read())
+    if not parts:
+        raise BadRequest("the multipart body holds no file part")
+    return parts

@@ -1,0 +1,232 @@
+"""Import and history endpoints for data officers: template, sheet upload, graph versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from sozialgraph.errors import BadRequest, NotFound, PayloadTooLarge
+from sozialgraph.ingest.history import diff
+from sozialgraph.ingest.importer import import_graph_iri
+from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
+from sozialgraph.ingest.writer import WriteResult
+from sozialgraph.queries import QueryRegistry
+from sozialgraph.rdf_io import FORMAT_BY_SUFFIX
+from sozialgraph.web.dependencies import get_query_service, get_registry
+from sozialgraph.web.graph_store import Writes
+from sozialgraph.web.query_service import QueryService
+from sozialgraph.web.templating import ui_language
+
+router = APIRouter(prefix="/api", tags=["Import"])
+Service = Annotated[QueryService, Depends(get_query_service)]
+Registry = Annotated[QueryRegistry, Depends(get_registry)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportProblem(BaseModel):
+    sheet: str
+    row: int | None
+    column: str | None
+    code: str
+    message: str
+    text: str = Field(description="Where and what, e.g. 'Maßnahmen, Zeile 14, Spalte Status: …'")
+    focusNode: str | None = None  # noqa: N815 - the SHACL term
+    path: str | None = None
+
+
+class ImportReport(BaseModel):
+    graph: str
+    activity: str
+    triples: int
+    previous_triples: int
+    warnings: list[str] = Field(default_factory=list)
+
+
+class GraphVersion(BaseModel):
+    activity: str
+    kind: str
+    agent: str | None
+    ended: str
+    source: str | None
+    triples: int
+    sha256: str | None
+    deleted: bool
+
+
+class GraphStatusChange(BaseModel):
+    measure: str
+    before: str | None
+    after: str | None
+
+
+class GraphDiff(BaseModel):
+    graph: str
+    from_version: str
+    to_version: str
+    added: list[str]
+    removed: list[str]
+    status_changes: list[GraphStatusChange]
+
+
+class GraphHistory(BaseModel):
+    graph: str
+    versions: list[GraphVersion]
+    diff: GraphDiff | None = None
+
+
+async def _vocabulary_rows(service: QueryService, registry: QueryRegistry) -> list[dict[str, Any]]:
+    return await service.select(registry.get("import-vocabulary").text)
+
+
+@router.get(
+    "/import/template",
+    summary="The import template (CSV per sheet, or XLSX with all sheets and allowed values)",
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+)
+async def template(
+    request: Request,
+    service: Service,
+    registry: Registry,
+    format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+    sheet: Annotated[Literal["measures", "goals", "fields", "values"], Query()] = "measures",
+) -> Response:
+    lang = ui_language(request)
+    if format == "csv" and sheet != "values":
+        body = template_csv(sheet, lang)
+        name = f"sozialgraph-{sheet}.csv"
+        return Response(body, media_type="text/csv; charset=utf-8", headers=_attachment(name))
+    values = allowed_values(await _vocabulary_rows(service, registry), service.settings.base_iri)
+    if format == "csv":
+        name = "sozialgraph-erlaubte-werte.csv"
+        return Response(
+            values_csv(values, lang),
+            media_type="text/csv; charset=utf-8",
+            headers=_attachment(name),
+        )
+    return Response(
+        template_xlsx(values, lang),
+        media_type=XLSX,
+        headers=_attachment("sozialgraph-vorlage.xlsx"),
+    )
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    summary="Import a sheet (CSV/XLSX) or an RDF file into a named graph (needs a token)",
+    responses={422: {"description": "Problems by row and column; nothing was imported"}},
+)
+async def import_file(
+    request: Request,
+    writes: Writes,
+    service: Service,
+    registry: Registry,
+    file: Annotated[
+        UploadFile, File(description="CSV, XLSX, Turtle, N-Triples, JSON-LD or RDF/XML")
+    ],
+    graph: Annotated[
+        str, Form(description="Name of the graph, e.g. 'massnahmen-2025'", max_length=200)
+    ],
+) -> ImportReport:
+    agent = writes.agent(request)
+    data = await file.read(writes.settings.max_upload_bytes + 1)
+    if len(data) > writes.settings.max_upload_bytes:
+        raise PayloadTooLarge(f"the file is larger than {writes.settings.max_upload_bytes} bytes")
+    filename = file.filename or "upload"
+    target = import_graph_iri(writes.settings.base_iri, graph)
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in (".csv", ".xlsx", ".txt"):
+        rows = await _vocabulary_rows(service, registry)
+        result = await writes.run(
+            lambda: writes.sheets.run(data, filename, target, rows, agent=agent)
+        )
+    elif suffix in FORMAT_BY_SUFFIX:
+        triples = await writes.parse(data, FORMAT_BY_SUFFIX[suffix].media_type, filename)
+        result = await writes.run(
+            lambda: writes.writer.replace(
+                target, triples, agent=agent, kind="import", source=filename, content=data
+            )
+        )
+    else:
+        raise BadRequest(
+            f"{filename}: upload a .csv, .xlsx, .ttl, .nt, .jsonld or .rdf file",
+            de=f"{filename}: bitte eine .csv-, .xlsx-, .ttl-, .nt-, .jsonld- oder .rdf-Datei",
+        )
+    return _report(result)
+
+
+def _report(result: WriteResult) -> ImportReport:
+    return ImportReport(
+        graph=result.graph,
+        activity=result.activity_id,
+        triples=result.triples,
+        previous_triples=result.previous_triples,
+        warnings=[w.message("de") for w in result.warnings],
+    )
+
+
+@router.get("/graphs/{name:path}/history", summary="Versions of a graph, and the diff of two")
+async def graph_history(
+    writes: Writes,
+    service: Service,
+    registry: Registry,
+    name: str,
+    from_version: Annotated[str | None, Query(alias="from", max_length=100)] = None,
+    to_version: Annotated[str | None, Query(alias="to", max_length=100)] = None,
+) -> GraphHistory:
+    graph = (
+        import_graph_iri(writes.settings.base_iri, name)
+        if "/" not in name
+        else writes.settings.base_iri + name
+    )
+    named = registry.get("graph-history")
+    rows = await service.select(named.bind({"graph": graph}))
+    versions = [
+        GraphVersion(
+            activity=row["activity"].value.rsplit("/", 1)[-1],
+            kind=row["kind"].value,
+            agent=row["agent"].value if "agent" in row else None,
+            ended=row["ended"].value,
+            source=row["source"].value if "source" in row else None,
+            triples=int(row["triples"].value) if "triples" in row else 0,
+            sha256=row["sha256"].value if "sha256" in row else None,
+            deleted=row["deleted"].value == "true",
+        )
+        for row in rows
+    ]
+    if not versions:
+        raise NotFound(f"no versions of {graph}", de=f"Keine Versionen von {graph}")
+    result = GraphHistory(graph=graph, versions=versions)
+    if from_version or to_version:
+        known = {v.activity for v in versions}
+        before_id = from_version or (
+            versions[1].activity if len(versions) > 1 else versions[0].activity
+        )
+        after_id = to_version or versions[0].activity
+        for wanted in (before_id, after_id):
+            if wanted not in known:
+                raise NotFound(
+                    f"{graph} has no version {wanted}", de=f"{graph} hat keine Version {wanted}"
+                )
+        before = writes.history.load(graph, before_id) or []
+        after = writes.history.load(graph, after_id) or []
+        changes = diff(before, after)
+        result.diff = GraphDiff(
+            graph=graph,
+            from_version=before_id,
+            to_version=after_id,
+            added=changes.added,
+            removed=changes.removed,
+            status_changes=[
+                GraphStatusChange(measure=c.measure, before=c.before, after=c.after)
+                for c in changes.status_changes
+            ],
+        )
+    return result

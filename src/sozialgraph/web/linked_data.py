@@ -1,0 +1,109 @@
+"""Dereferencing: every IRI under the base answers at its path, negotiated by Accept or extension.
+
+A resource is known when it is the subject of at least one triple; anything else is 404 (an HTML
+page for browsers, problem details for everyone else). The HTML variant is a page in German or
+English; the RDF variants hold the resource's triples (with its blank nodes).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from sozialgraph.describe import NAMESPACE_TRIPLES, RESOURCE_TRIPLES
+from sozialgraph.errors import NotFound
+from sozialgraph.web import negotiation as media
+from sozialgraph.web import pages
+from sozialgraph.web.iri_paths import (
+    DOCUMENT_EXTENSIONS,
+    HASH_DOCUMENTS,
+    iri_for_path,
+    split_extension,
+)
+from sozialgraph.web.query_service import QueryService
+from sozialgraph.web.rdf_output import (
+    CONTEXT_PATH,
+    RDF_FORMATS,
+    alternates_header,
+    jsonld_context,
+    rdf_response,
+)
+
+router = APIRouter(tags=["Linked data"])
+#: The IRI catch-all; app.py includes it after every other route.
+catch_all = APIRouter(tags=["Linked data"])
+
+OFFERED = (media.HTML, *RDF_FORMATS)
+
+
+@router.get(CONTEXT_PATH, summary="The JSON-LD @context of this graph's JSON-LD documents")
+async def context() -> JSONResponse:
+    return JSONResponse(
+        jsonld_context(),
+        media_type="application/ld+json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@catch_all.api_route(
+    "/{path:path}",
+    methods=["GET", "HEAD"],
+    summary="Dereference an IRI of the graph (HTML, Turtle, N-Triples, JSON-LD, RDF/XML)",
+)
+async def dereference(request: Request, path: str) -> Response:
+    settings = request.app.state.settings
+    document, extension = split_extension(path)
+    iri = iri_for_path(document, settings.base_iri)
+    format_name = extension or request.query_params.get("format")
+    accept = request.headers.get("accept")
+    wants_html = (format_name or "").lower() == "html" or (
+        format_name is None and media.prefers_html(accept)
+    )
+    triples = await resource_triples(request.app.state.query_service, iri)
+    if not triples:
+        if wants_html:
+            return pages.render_not_found(request, iri)
+        raise NotFound(
+            f"There is no resource with the IRI {iri}.",
+            de=f"Es gibt keine Ressource mit der IRI {iri}.",
+        )
+    headers = {"Link": alternates_header("/" + document, OFFERED)}
+    if extension is None:
+        headers["Vary"] = "Accept, Accept-Language"
+    elif extension == "html":
+        headers["Vary"] = "Accept-Language"
+    if wants_html:
+        response = await pages.render_resource(request, iri, triples)
+        chosen = media.HTML
+    else:
+        chosen = media.negotiate(accept, RDF_FORMATS, format_name)
+        response = rdf_response(triples, chosen)
+    if extension is None:
+        headers["Content-Location"] = f"/{document}.{media.EXTENSIONS[chosen]}"
+    response.headers.update(headers)
+    return response
+
+
+async def resource_triples(service: QueryService, iri: str) -> list[ox.Triple]:
+    """The triples of ``iri``'s document (hash namespaces: with all their terms)."""
+    node = ox.NamedNode(iri)
+    if iri in HASH_DOCUMENTS:
+        rows = await service.select(
+            NAMESPACE_TRIPLES, bindings={"resource": node, "namespace": ox.Literal(iri + "#")}
+        )
+    else:
+        rows = await service.select(RESOURCE_TRIPLES, bindings={"resource": node})
+    triples = []
+    seen = set()
+    for row in rows:
+        s, p, o = row.get("s"), row.get("p"), row.get("o")
+        if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
+            triple = ox.Triple(s, p, o)
+            if triple not in seen:
+                seen.add(triple)
+                triples.append(triple)
+    return triples
+
+
+__all__ = ["DOCUMENT_EXTENSIONS", "catch_all", "resource_triples", "router"]

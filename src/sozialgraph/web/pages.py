@@ -1,0 +1,294 @@
+"""HTML pages of the graph: the start page, resource pages, the ontology and concept schemes.
+
+German first, English with ``?lang=en`` or ``Accept-Language``. Pages work without JavaScript;
+every value reaches the page through the autoescaping templates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sozialgraph.describe import (
+    BACKLINKS,
+    HOME_LABELS,
+    HOME_STRATEGIES,
+    NEIGHBOUR_LABELS,
+    SCHEME_CONCEPTS,
+    SOURCES,
+    STRATEGY_FIELDS,
+    Candidate,
+    best_label,
+    in_language,
+)
+from sozialgraph.namespaces import ONTOLOGY_IRI
+from sozialgraph.store.base import Term
+from sozialgraph.web import negotiation as media
+from sozialgraph.web.iri_paths import link_target, path_for_iri
+from sozialgraph.web.ontology_view import build_ontology_view
+from sozialgraph.web.page_text import TEXT
+from sozialgraph.web.resource_view import Labels, build_resource_view, format_date
+from sozialgraph.web.templating import ui_language
+
+router = APIRouter(tags=["Linked data"])
+
+SG = ONTOLOGY_IRI + "#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+STRATEGY_TYPES = {SG + "Strategy", SG + "UmbrellaStrategy"}
+SCHEME_TYPE = SKOS + "ConceptScheme"
+DESCRIPTION = "http://purl.org/dc/terms/description"
+
+
+@dataclass
+class LinkItem:
+    href: str | None
+    label: str
+    notation: str | None = None
+    lang: str | None = None
+    extra: str | None = None
+    extra_text: str | None = None
+
+
+@dataclass
+class StrategyCard:
+    iri: str
+    href: str | None
+    title: str
+    lang: str | None
+    description: str | None
+    is_umbrella: bool
+    version: LinkItem | None = None
+    fields: list[LinkItem] = field(default_factory=list)
+    fields_via: str | None = None
+    parts: list[StrategyCard] = field(default_factory=list)
+
+
+def linker(request: Request) -> Any:
+    """IRI → link: our path (keeping ``?lang``), a web IRI, or None (shown as text)."""
+    base = request.app.state.settings.base_iri
+    chosen = request.query_params.get("lang")
+    keep = chosen if chosen in ("de", "en") else None
+
+    def link(iri: str) -> str | None:
+        return link_target(iri, base, keep)
+
+    return link
+
+
+def page_context(request: Request, **values: Any) -> dict[str, Any]:
+    lang = ui_language(request)
+    return {"lang": lang, "t": TEXT[lang], **values}
+
+
+@router.get("/", summary="Start page (HTML); RDF clients are sent to the catalog")
+async def home(request: Request) -> Response:
+    if not media.prefers_html(request.headers.get("accept")):
+        return RedirectResponse("/catalog", status_code=303, headers={"Vary": "Accept"})
+    lang = ui_language(request)
+    service = request.app.state.query_service
+    rows, label_rows = await asyncio.gather(
+        service.select(HOME_STRATEGIES), service.select(HOME_LABELS)
+    )
+    labels = Labels(lang)
+    descriptions: dict[str, list[ox.Literal]] = defaultdict(list)
+    for row in label_rows:
+        prop, x, label = row.get("labelProperty"), row.get("x"), row.get("label")
+        if prop is not None and prop.value == DESCRIPTION and isinstance(label, ox.Literal):
+            descriptions[x.value].append(label)  # type: ignore[union-attr]
+    labels.add_rows(r for r in label_rows if r["labelProperty"].value != DESCRIPTION)
+    umbrellas, others = home_cards(rows, labels, descriptions, linker(request))
+    context = page_context(request, umbrellas=umbrellas, others=others)
+    response = request.app.state.templates.TemplateResponse(request, "home.html", context)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+def home_cards(
+    rows: Sequence[Mapping[str, Term]],
+    labels: Labels,
+    descriptions: Mapping[str, list[ox.Literal]],
+    link: Any,
+) -> tuple[list[StrategyCard], list[StrategyCard]]:
+    """Umbrella strategies with their parts, and strategies that belong to no umbrella."""
+    cards: dict[str, StrategyCard] = {}
+    umbrella_of: dict[str, str] = {}
+    fields: dict[str, dict[str, dict[str, LinkItem]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        strategy = row["strategy"].value
+        if strategy not in cards:
+            title = labels.literal(strategy)
+            text = in_language(descriptions.get(strategy, []), labels.lang)
+            cards[strategy] = StrategyCard(
+                iri=strategy,
+                href=link(strategy),
+                title=title.value if title is not None else labels.name(strategy),
+                lang=title.language if title is not None else None,
+                description=text[0].value if text else None,
+                is_umbrella=False,
+            )
+        card = cards[strategy]
+        if row["class"].value == SG + "UmbrellaStrategy":
+            card.is_umbrella = True
+        if "umbrella" in row:
+            umbrella_of[strategy] = row["umbrella"].value
+        if "version" in row and card.version is None:
+            version = row["version"].value
+            issued = row.get("issued")
+            card.version = LinkItem(
+                link(version),
+                labels.name(version),
+                extra=issued.value if issued else None,
+                extra_text=format_date(issued.value, labels.lang) if issued else None,
+            )
+        if "field" in row:
+            iri = row["field"].value
+            notation = row.get("notation")
+            fields[strategy][row["via"].value][iri] = LinkItem(
+                link(iri), labels.name(iri), notation.value if notation else None
+            )
+    for strategy, by_via in fields.items():
+        via = "version" if "version" in by_via else "scheme"
+        cards[strategy].fields_via = via
+        cards[strategy].fields = sorted(by_via[via].values(), key=_notation_key)
+    for strategy, umbrella in umbrella_of.items():
+        if umbrella in cards:
+            cards[umbrella].is_umbrella = True
+            cards[umbrella].parts.append(cards[strategy])
+    for card in cards.values():
+        card.parts.sort(key=lambda c: c.title.lower())
+    umbrellas = sorted((c for c in cards.values() if c.is_umbrella), key=lambda c: c.title)
+    others = sorted(
+        (c for c in cards.values() if not c.is_umbrella and c.iri not in umbrella_of),
+        key=lambda c: c.title.lower(),
+    )
+    return umbrellas, others
+
+
+async def render_resource(request: Request, iri: str, triples: Sequence[ox.Triple]) -> Response:
+    """The page of a known resource (the ontology and concept schemes have their own)."""
+    lang = ui_language(request)
+    link = linker(request)
+    templates = request.app.state.templates
+    alternates = _alternates(request, iri)
+    if iri == ONTOLOGY_IRI:
+        ontology = build_ontology_view(iri, triples, lang, link)
+        context = page_context(request, view=ontology, iri=iri, alternates=alternates)
+        return templates.TemplateResponse(request, "ontology.html", context)
+    service = request.app.state.query_service
+    node = {"resource": ox.NamedNode(iri)}
+    label_rows, backlink_rows, source_rows = await asyncio.gather(
+        service.select(NEIGHBOUR_LABELS, bindings=node),
+        service.select(BACKLINKS, bindings=node),
+        service.select(SOURCES, bindings=node),
+    )
+    labels = Labels(lang)
+    labels.add_rows(label_rows)
+    view = build_resource_view(iri, triples, labels, backlink_rows, source_rows, link)
+    context = page_context(request, view=view, iri=iri, alternates=alternates)
+    if view.type_iris & STRATEGY_TYPES:
+        rows = await service.select(STRATEGY_FIELDS, bindings=node)
+        context["fields"], context["fields_via"] = _strategy_fields(rows, lang, link)
+    if SCHEME_TYPE in view.type_iris:
+        rows = await service.select(SCHEME_CONCEPTS, bindings=node)
+        context["concepts"] = _concepts(rows, lang, link)
+        hidden = {SKOS + "hasTopConcept"}
+        view.properties = [p for p in view.properties if p.iri not in hidden]
+        view.backlinks = [b for b in view.backlinks if not b.iri.startswith(SKOS)]
+        return templates.TemplateResponse(request, "scheme.html", context)
+    return templates.TemplateResponse(request, "resource.html", context)
+
+
+def render_not_found(request: Request, iri: str) -> Response:
+    context = page_context(request, iri=iri)
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, "not_found.html", context, status_code=404
+    )
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+def _alternates(request: Request, iri: str) -> list[tuple[str, str, str]]:
+    path = path_for_iri(iri, request.app.state.settings.base_iri) or ""
+    return [
+        ("Turtle", media.TURTLE, f"{path}.ttl"),
+        ("JSON-LD", media.JSON_LD, f"{path}.jsonld"),
+        ("N-Triples", media.N_TRIPLES, f"{path}.nt"),
+        ("RDF/XML", media.RDF_XML, f"{path}.rdf"),
+    ]
+
+
+def _strategy_fields(
+    rows: Sequence[Mapping[str, Term]], lang: str, link: Any
+) -> tuple[list[LinkItem], str | None]:
+    by_via: dict[str, dict[str, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
+    notations: dict[str, str] = {}
+    for row in rows:
+        iri = row["field"].value
+        candidates = by_via[row["via"].value][iri]
+        if isinstance(label := row.get("label"), ox.Literal):
+            candidates.append(Candidate(SKOS + "prefLabel", label))
+        if "notation" in row:
+            notations[iri] = row["notation"].value
+    if not by_via:
+        return [], None
+    via = "version" if "version" in by_via else "scheme"
+    items = []
+    for iri, candidates in by_via[via].items():
+        chosen = best_label(candidates, lang)
+        items.append(
+            LinkItem(
+                link(iri),
+                chosen.value if chosen is not None else iri,
+                notations.get(iri),
+                lang=chosen.language if chosen is not None else None,
+            )
+        )
+    return sorted(items, key=_notation_key), via
+
+
+def _concepts(rows: Sequence[Mapping[str, Term]], lang: str, link: Any) -> list[dict[str, Any]]:
+    labels: dict[str, list[Candidate]] = defaultdict(list)
+    definitions: dict[str, list[ox.Literal]] = defaultdict(list)
+    notations: dict[str, str] = {}
+    for row in rows:
+        iri = row["concept"].value
+        labels.setdefault(iri, [])
+        if isinstance(label := row.get("label"), ox.Literal):
+            labels[iri].append(Candidate(SKOS + "prefLabel", label))
+        definition = row.get("definition")
+        if isinstance(definition, ox.Literal) and definition not in definitions[iri]:
+            definitions[iri].append(definition)
+        if "notation" in row:
+            notations[iri] = row["notation"].value
+    concepts = []
+    for iri, candidates in labels.items():
+        chosen = best_label(candidates, lang)
+        texts = in_language(definitions.get(iri, []), lang)
+        concepts.append(
+            {
+                "href": link(iri),
+                "iri": iri,
+                "notation": notations.get(iri),
+                "label": chosen.value if chosen is not None else iri,
+                "label_lang": chosen.language if chosen is not None else None,
+                "definition": texts[0] if texts else None,
+            }
+        )
+    return sorted(
+        concepts,
+        key=lambda c: _notation_key(LinkItem("", c["label"], c["notation"])),
+    )
+
+
+def _notation_key(item: LinkItem) -> tuple[int, int, str, str]:
+    notation = item.notation or ""
+    if notation.isdigit():
+        return (0, int(notation), "", item.label.lower())
+    return (1 if notation else 2, 0, notation, item.label.lower())
