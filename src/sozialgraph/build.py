@@ -62,13 +62,19 @@ class BuildResult:
         return sum(len(g.triples) for g in self.graphs)
 
 
-def source_files(base_iri: str, root: Path | None = None) -> list[SourceFile]:
-    """The RDF files a build loads, each with its named graph."""
+def source_files(
+    base_iri: str, root: Path | None = None, data_dir: Path | None = None
+) -> list[SourceFile]:
+    """The RDF files a build loads, each with its named graph.
+
+    ``data_dir`` replaces the ``data/`` folder (another municipality's data, same model).
+    """
     root = root or resource_root()
     files = []
     for folder in SOURCE_FOLDERS:
-        for path in sorted((root / folder).rglob("*.ttl")):
-            relative = path.relative_to(root).as_posix()
+        top = data_dir if folder == "data" and data_dir is not None else root / folder
+        for path in sorted(top.rglob("*.ttl")):
+            relative = f"{folder}/{path.relative_to(top).as_posix()}"
             files.append(SourceFile(path, relative, graph_iri(base_iri, relative)))
     return files
 
@@ -104,12 +110,13 @@ def build(
     base_iri: str,
     *,
     root: Path | None = None,
+    data_dir: Path | None = None,
     progress: Progress | None = None,
     agent: str = "sozialgraph build",
 ) -> BuildResult:
     """Parse, validate and (only if valid) replace the store's content. Raises on failure."""
     started = dt.datetime.now(dt.UTC)
-    graphs = load_files(source_files(base_iri, root), base_iri, progress)
+    graphs = load_files(source_files(base_iri, root, data_dir), base_iri, progress)
     meta = meta_graph_iri(base_iri)
     carried = [
         name for name in store.graph_names() if name != meta and not is_file_graph(name, base_iri)

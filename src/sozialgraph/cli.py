@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sozialgraph.config import Settings
 from sozialgraph.errors import SozialgraphError, ValidationFailed
+from sozialgraph.namespaces import PREFIXES
 
 app = typer.Typer(
     help="sozialgraph: the social strategy of a city as a validated, queryable knowledge graph.",
@@ -57,7 +58,16 @@ def _fail(error: SozialgraphError, lang: str = "en") -> None:
 
 
 @app.command()
-def build(store: StoreOption = None, lang: LangOption = "en") -> None:
+def build(
+    store: StoreOption = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="Folder of Turtle files to build instead of the bundled data/."
+        ),
+    ] = None,
+    lang: LangOption = "en",
+) -> None:
     """Load ontology, vocabularies, shapes and data; validate; replace the store only if valid."""
     from sozialgraph.build import build as run_build
     from sozialgraph.store import open_store
@@ -71,7 +81,7 @@ def build(store: StoreOption = None, lang: LangOption = "en") -> None:
             def report(step: str, done: int, total: int) -> None:
                 progress.update(task, description=step, completed=done, total=total)
 
-            result = run_build(graph_store, settings.base_iri, progress=report)
+            result = run_build(graph_store, settings.base_iri, data_dir=data, progress=report)
     except SozialgraphError as error:
         _fail(error, lang)
     finally:
@@ -163,7 +173,8 @@ def query(
         result = graph_store.query(text)
         out = sys.stdout.buffer
         if isinstance(result, ox.QueryTriples):
-            result.serialize(out, format=GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE))
+            graph_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+            ox.serialize(result, out, format=graph_format, prefixes=PREFIXES)
         else:
             if fmt not in RESULT_FORMATS:
                 raise typer.BadParameter(f"--format must be one of {', '.join(RESULT_FORMATS)}")
@@ -194,11 +205,11 @@ def export(
     graph_store = open_store(_settings(store))
     try:
         if output is None:
-            graph_store.dump(sys.stdout.buffer, GRAPH_FORMATS[fmt])
+            graph_store.dump(sys.stdout.buffer, GRAPH_FORMATS[fmt], prefixes=PREFIXES)
             sys.stdout.buffer.flush()
         else:
             with output.open("wb") as handle:
-                graph_store.dump(handle, GRAPH_FORMATS[fmt])
+                graph_store.dump(handle, GRAPH_FORMATS[fmt], prefixes=PREFIXES)
     except SozialgraphError as error:
         _fail(error)
     finally:

@@ -30,7 +30,7 @@ from sozialgraph.store.sparql_text import values_block
 
 PARAM_TYPES = ("iri", "string", "date", "integer", "boolean", "language")
 _HEADER = re.compile(r"^#\s*(?P<key>[a-z]+)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<value>.*)$")
-_IRI_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_IRI_OK = re.compile(r"^https?://[^\x00-\x20<>\"{}|\\^`\x7f]+$")
 _LANGUAGE_OK = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _NAME_OK = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -46,9 +46,15 @@ class Parameter:
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for ``value``, or a 400 that says what was expected."""
         if self.type == "iri":
-            if not _IRI_OK.match(value):
-                raise BadRequest(f"parameter '{self.name}' must be an http(s) IRI, got {value!r}")
-            return ox.NamedNode(value)
+            if not _IRI_OK.match(value) or len(value) > 2000:
+                raise BadRequest(
+                    f"parameter '{self.name}' must be an http(s) IRI, got {value[:100]!r}",
+                    de=f"Parameter „{self.name}“ muss eine http(s)-IRI sein, nicht {value[:100]!r}",
+                )
+            try:
+                return ox.NamedNode(value)
+            except ValueError as error:
+                raise BadRequest(f"parameter '{self.name}': {error}") from None
         if self.type == "date":
             try:
                 dt.date.fromisoformat(value)

@@ -1,5 +1,7 @@
 """A real headless browser for the page tests: Debian's chromium driven by Playwright.
 
+The fixture is module-scoped on purpose: Playwright's sync API runs an event loop in the main
+thread while it is open, and later tests that call ``asyncio.run`` must not find it running.
 Playwright's own browser downloads are never used (``playwright install`` cannot download
 here); the tests launch the system's ``/usr/bin/chromium``, which ``make test`` installs when it
 is missing. Without it the tests are skipped with that reason (shown by ``-ra``).
@@ -25,7 +27,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(

@@ -483,3 +483,15 @@ def test_stored_script_survives_rdf_round_trip(hostile_server: LiveServer) -> No
     response = get(hostile_server, "/thing/script.nt")
     triples = list(ox.parse(io.BytesIO(response.content), format=ox.RdfFormat.N_TRIPLES))
     assert ox.Literal(SCRIPT_TITLE) in {t.object for t in triples}
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/" + IRIS["measure"], "/context.jsonld", "/catalog", "/.well-known/void"]
+)
+def test_head_answers_like_get_without_a_body(server: LiveServer, path: str) -> None:
+    for accept in ("text/html", "text/turtle"):
+        head = httpx.head(server.url + path, headers={"Accept": accept}, timeout=30)
+        got = get(server, path, headers={"Accept": accept}, follow_redirects=False)
+        assert head.status_code == got.status_code, (path, accept)
+        assert head.content == b""
+        assert head.headers.get("content-type") == got.headers.get("content-type")

@@ -747,16 +747,10 @@ def test_jena_source_coverage(jena: EmbeddedStore, registry: QueryRegistry) -> N
         v(r["class"]): (int(v(r["instances"])), int(v(r["with_source"])))
         for r in rows(jena, registry, "source-coverage")
     }
-    # Every data resource carries a source (docs/model.md). The status values of the shared
-    # vocabulary sgv:status are the project's own definitions and cite none, so sg:Status is the
-    # one class below full coverage; it alone keeps the total under 95 %.
+    # Every resource of the ontology's own classes carries a source (docs/model.md); the status
+    # values cite the sozialgraph ontology, which defines them.
     for cls, (instances, with_source) in found.items():
-        if cls != SG + "Status":
-            assert with_source == instances, cls
-    data = [counts for cls, counts in found.items() if cls != SG + "Status"]
-    assert sum(w for _, w in data) / sum(i for i, _ in data) >= 0.95
-    total = sum(i for i, _ in found.values())
-    assert sum(w for _, w in found.values()) / total >= 0.9
+        assert with_source == instances, cls
     assert found[SG + "Measure"][0] >= 10
 
 

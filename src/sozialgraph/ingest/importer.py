@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from sozialgraph.errors import SozialgraphError, ValidationFailed
+from sozialgraph.errors import BadRequest, SozialgraphError, ValidationFailed
 from sozialgraph.ingest.columns import SHEETS
 from sozialgraph.ingest.history import ASSESSED_ON, HAS_ASSESSMENT
 from sozialgraph.ingest.mapping import MappedImport, Mapper
@@ -45,7 +45,10 @@ def import_graph_iri(base_iri: str, name: str) -> str:
         return name
     slug = slugify(name)
     if not slug:
-        raise SozialgraphError("the graph name needs letters or digits")
+        raise BadRequest(
+            "the graph name needs letters or digits",
+            de="Der Graphname braucht Buchstaben oder Ziffern",
+        )
     return f"{base_iri}graph/import/{slug}"
 
 

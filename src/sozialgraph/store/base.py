@@ -38,7 +38,13 @@ class GraphStore(Protocol):
         """All quads, or the triples of one named graph as quads."""
         ...
 
-    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
+    def dump(
+        self,
+        output: IO[bytes],
+        fmt: ox.RdfFormat,
+        graph: str | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
         """Serialise the dataset (or one graph) with pyoxigraph's serialisers."""
         ...
 

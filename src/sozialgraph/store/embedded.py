@@ -134,13 +134,18 @@ class EmbeddedStore:
             return
         yield from store.quads_for_pattern(None, None, None, None)
 
-    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
-        if graph is not None:
-            self._open().dump(output, format=fmt, from_graph=ox.NamedNode(graph))
-        elif fmt.supports_datasets:
-            ox.serialize(self.quads(), output, format=fmt)
+    def dump(
+        self,
+        output: IO[bytes],
+        fmt: ox.RdfFormat,
+        graph: str | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        quads = self.quads(graph)
+        if fmt.supports_datasets and graph is None:
+            ox.serialize(quads, output, format=fmt, prefixes=prefixes)
         else:
-            ox.serialize((q.triple for q in self.quads()), output, format=fmt)
+            ox.serialize((q.triple for q in quads), output, format=fmt, prefixes=prefixes)
 
     def version(self) -> str:
         try:

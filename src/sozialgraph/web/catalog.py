@@ -40,19 +40,31 @@ VOID_PATH = "/.well-known/void"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@router.get(CATALOG_PATH, summary="DCAT-AP.de catalog record (HTML, Turtle, JSON-LD, …)")
+@router.api_route(
+    CATALOG_PATH,
+    methods=["GET", "HEAD"],
+    summary="DCAT-AP.de catalog record (HTML, Turtle, JSON-LD, …)",
+)
 async def catalog(request: Request) -> Response:
     return await _catalog(request, request.query_params.get("format"), negotiated=True)
 
 
-@router.get(CATALOG_PATH + ".{extension}", summary="DCAT-AP.de catalog record in one format")
+@router.api_route(
+    CATALOG_PATH + ".{extension}",
+    methods=["GET", "HEAD"],
+    summary="DCAT-AP.de catalog record in one format",
+)
 async def catalog_file(request: Request, extension: str) -> Response:
     if extension not in ("ttl", "nt", "jsonld", "rdf", "html"):
         raise NotFound(f"no catalog format '{extension}'")
     return await _catalog(request, extension, negotiated=False)
 
 
-@router.get(VOID_PATH, summary="VoID description of the dataset (Turtle, JSON-LD, …)")
+@router.api_route(
+    VOID_PATH,
+    methods=["GET", "HEAD"],
+    summary="VoID description of the dataset (Turtle, JSON-LD, …)",
+)
 async def void(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     media_type = media.negotiate(
@@ -128,14 +140,9 @@ async def gather_facts(request: Request, *, statistics: bool) -> CatalogFacts:
 
 
 def _dump_facts(request: Request) -> list[DumpFacts]:
-    """Every dump with its size when the current version's dumps are already made."""
+    """Every dump, with its size when the current version's dumps are already made."""
     cache = getattr(request.app.state, "dumps", None)
-    ready: DumpSet | None = None
-    if cache is not None:
-        version = request.app.state.store.version()
-        candidate = DumpSet(version, cache.folder / _safe(version))
-        if (candidate.folder / "COMPLETE").exists():
-            ready = candidate
+    ready: DumpSet | None = cache.ready() if cache is not None else None
     facts = []
     for fmt in DUMP_FORMATS:
         for compressed in (False, True):
@@ -181,10 +188,6 @@ def _as_day(text: str, datatype: str, *, start: bool) -> dt.date | None:
     except ValueError:
         return None
     return None
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "empty"
 
 
 @dataclass

@@ -98,6 +98,12 @@ class DumpCache:
         async with self._async_lock:
             return await asyncio.to_thread(self.ensure)
 
+    def ready(self) -> DumpSet | None:
+        """The dumps of the store's current version if they are already made (no waiting)."""
+        version = self.store.version()
+        target = self.folder / _safe(version)
+        return DumpSet(version, target) if (target / _COMPLETE).exists() else None
+
     def ensure(self) -> DumpSet:
         with self._lock:
             version = self.store.version()

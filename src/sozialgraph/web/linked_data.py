@@ -37,7 +37,11 @@ catch_all = APIRouter(tags=["Linked data"])
 OFFERED = (media.HTML, *RDF_FORMATS)
 
 
-@router.get(CONTEXT_PATH, summary="The JSON-LD @context of this graph's JSON-LD documents")
+@router.api_route(
+    CONTEXT_PATH,
+    methods=["GET", "HEAD"],
+    summary="The JSON-LD @context of this graph's JSON-LD documents",
+)
 async def context() -> JSONResponse:
     return JSONResponse(
         jsonld_context(),

@@ -34,7 +34,7 @@ from sozialgraph.web import negotiation as media
 from sozialgraph.web.iri_paths import link_target, path_for_iri
 from sozialgraph.web.ontology_view import build_ontology_view
 from sozialgraph.web.page_text import TEXT
-from sozialgraph.web.resource_view import Labels, build_resource_view, format_date
+from sozialgraph.web.resource_view import Labels, Linker, build_resource_view, format_date
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(tags=["Linked data"])
@@ -70,7 +70,7 @@ class StrategyCard:
     parts: list[StrategyCard] = field(default_factory=list)
 
 
-def linker(request: Request) -> Any:
+def linker(request: Request) -> Linker:
     """IRI → link: our path (keeping ``?lang``), a web IRI, or None (shown as text)."""
     base = request.app.state.settings.base_iri
     chosen = request.query_params.get("lang")
@@ -87,7 +87,9 @@ def page_context(request: Request, **values: Any) -> dict[str, Any]:
     return {"lang": lang, "t": TEXT[lang], **values}
 
 
-@router.get("/", summary="Start page (HTML); RDF clients are sent to the catalog")
+@router.api_route(
+    "/", methods=["GET", "HEAD"], summary="Start page (HTML); RDF clients are sent to the catalog"
+)
 async def home(request: Request) -> Response:
     if not media.prefers_html(request.headers.get("accept")):
         return RedirectResponse("/catalog", status_code=303, headers={"Vary": "Accept"})
@@ -114,7 +116,7 @@ def home_cards(
     rows: Sequence[Mapping[str, Term]],
     labels: Labels,
     descriptions: Mapping[str, list[ox.Literal]],
-    link: Any,
+    link: Linker,
 ) -> tuple[list[StrategyCard], list[StrategyCard]]:
     """Umbrella strategies with their parts, and strategies that belong to no umbrella."""
     cards: dict[str, StrategyCard] = {}
@@ -225,7 +227,7 @@ def _alternates(request: Request, iri: str) -> list[tuple[str, str, str]]:
 
 
 def _strategy_fields(
-    rows: Sequence[Mapping[str, Term]], lang: str, link: Any
+    rows: Sequence[Mapping[str, Term]], lang: str, link: Linker
 ) -> tuple[list[LinkItem], str | None]:
     by_via: dict[str, dict[str, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
     notations: dict[str, str] = {}
@@ -253,7 +255,7 @@ def _strategy_fields(
     return sorted(items, key=_notation_key), via
 
 
-def _concepts(rows: Sequence[Mapping[str, Term]], lang: str, link: Any) -> list[dict[str, Any]]:
+def _concepts(rows: Sequence[Mapping[str, Term]], lang: str, link: Linker) -> list[dict[str, Any]]:
     labels: dict[str, list[Candidate]] = defaultdict(list)
     definitions: dict[str, list[ox.Literal]] = defaultdict(list)
     notations: dict[str, str] = {}
