@@ -35,11 +35,65 @@ class LiveServer:
         return self.process.poll() is None
 
 
+#: Which store the servers of the integration tests use: "embedded" (pyoxigraph on disk) or
+#: "oxigraph" (a real Oxigraph server, loaded with the same data; sozialgraph as its client).
+BACKEND = os.environ.get("SOZIALGRAPH_TEST_BACKEND", "embedded")
+
+
 @contextlib.contextmanager
 def live_server(
     store: Path | str, *, env: dict[str, str] | None = None, startup: float = 60.0
 ) -> Iterator[LiveServer]:
-    """Run ``sozialgraph serve`` on 127.0.0.1 on a free port; stop it afterwards."""
+    """Run ``sozialgraph serve`` on ``store`` (an embedded store directory or a URL).
+
+    With ``SOZIALGRAPH_TEST_BACKEND=oxigraph`` an embedded store is copied into a real Oxigraph
+    server first, and sozialgraph serves from that server: the same tests then run against both
+    kinds of store.
+    """
+    if BACKEND != "oxigraph" or str(store).startswith(("http://", "https://")):
+        with _sozialgraph_server(store, env=env, startup=startup) as server:
+            yield server
+        return
+    from tests.oxigraph_server import OxigraphServer
+
+    location = Path(str(store).rstrip("/") + "-oxigraph")
+    # Oxigraph's own time limit too, so a query the client gave up on stops on the server as well
+    timeout = float(
+        (env or {}).get(
+            "SOZIALGRAPH_QUERY_TIMEOUT", os.environ.get("SOZIALGRAPH_QUERY_TIMEOUT", "30")
+        )
+    )
+    with OxigraphServer(location, timeout_s=timeout) as oxigraph:
+        _load_into(Path(store), oxigraph.store_url)
+        with _sozialgraph_server(oxigraph.query_url, env=env, startup=startup) as server:
+            yield server
+
+
+def _load_into(store: Path, graph_store_url: str) -> None:
+    import io
+
+    import pyoxigraph as ox
+
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    embedded = EmbeddedStore(store)
+    buffer = io.BytesIO()
+    ox.serialize(embedded.quads(), buffer, format=ox.RdfFormat.N_QUADS)
+    embedded.close()
+    response = httpx.post(
+        graph_store_url,
+        content=buffer.getvalue(),
+        headers={"Content-Type": "application/n-quads"},
+        timeout=120,
+    )
+    response.raise_for_status()
+
+
+@contextlib.contextmanager
+def _sozialgraph_server(
+    store: Path | str, *, env: dict[str, str] | None = None, startup: float = 60.0
+) -> Iterator[LiveServer]:
+    """``sozialgraph serve`` on 127.0.0.1 on a free port, stopped afterwards."""
     port = free_port()
     log = (
         Path(str(store).rstrip("/") + f"-server-{port}.log")

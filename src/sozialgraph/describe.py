@@ -1,8 +1,9 @@
-"""SPARQL that describes resources for the linked-data views, and how labels are chosen.
+"""SPARQL that describes resources (and the dataset as a whole), and how labels are chosen.
 
 Every query is a constant; the resource is bound as ``?resource`` (a VALUES block rendered by
-the store layer from an RDF term), never pasted into the text. The queries only read the union
-default graph, so they run unchanged on the embedded store and on any SPARQL 1.1 server.
+the store layer from an RDF term, ``QueryService.select(query, bindings=…)``), never pasted
+into the text. They are plain SPARQL 1.1, so they run unchanged on the embedded store and on
+any SPARQL 1.1 server.
 """
 
 from __future__ import annotations

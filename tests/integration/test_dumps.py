@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import gzip
 import shutil
@@ -176,7 +177,8 @@ def test_dumps_are_made_at_startup_and_kept_for_the_version(
         assert (again.headers["etag"], again.headers["last-modified"]) == first
 
 
-def test_dump_cache_follows_the_store_version(tmp_path: Path) -> None:
+@pytest.mark.parametrize("from_checkpoint", [False, True], ids=["store", "checkpoint"])
+def test_dump_cache_follows_the_store_version(tmp_path: Path, from_checkpoint: bool) -> None:
     graph = ox.NamedNode("https://example.org/graph/test/things")
     title = ox.NamedNode("http://purl.org/dc/terms/title")
 
@@ -187,22 +189,29 @@ def test_dump_cache_follows_the_store_version(tmp_path: Path) -> None:
 
     store = EmbeddedStore(tmp_path / "store")
     store.rebuild(ox.Quad(t.subject, t.predicate, t.object, graph) for t in map(thing, range(3)))
-    cache = DumpCache(tmp_path / "dumps", store)
-    first = cache.ensure()
+
+    async def checkpoint() -> str | None:
+        path = store.checkpoint()
+        return str(path) if path is not None else None
+
+    cache = DumpCache(tmp_path / "dumps", store, checkpoint if from_checkpoint else None)
+    first = asyncio.run(cache.current())
     assert first.version == store.version()
     nt = next(f for f in DUMP_FORMATS if f.extension == "nt")
+    trig = next(f for f in DUMP_FORMATS if f.extension == "trig")
     assert len(first.path(nt).read_bytes().splitlines()) == 3
+    quads = list(ox.parse(first.path(trig).read_bytes(), format=ox.RdfFormat.TRIG))
+    assert {q.graph_name for q in quads} == {graph}
     made = first.path(nt).stat().st_mtime_ns
-    assert cache.ensure().path(nt).stat().st_mtime_ns == made  # same version: not made again
+    again = asyncio.run(cache.current())  # same version: not made again
+    assert again.path(nt).stat().st_mtime_ns == made
 
     store.replace_graphs({graph.value: [thing(i) for i in range(5)]})
-    second = cache.ensure()
+    second = asyncio.run(cache.current())
     assert second.version != first.version
     assert len(second.path(nt).read_bytes().splitlines()) == 5
     assert not first.folder.exists()  # the old version's dumps are removed
     assert sorted(p.name for p in (tmp_path / "dumps").iterdir()) == [second.folder.name]
-    assert (
-        gzip.decompress(second.path(nt, compressed=True).read_bytes())
-        == second.path(nt).read_bytes()
-    )
+    packed = second.path(nt, compressed=True).read_bytes()
+    assert gzip.decompress(packed) == second.path(nt).read_bytes()
     store.close()

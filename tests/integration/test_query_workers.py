@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import time
 from pathlib import Path
@@ -42,7 +43,9 @@ def _run(pool_size: int, timeout: float, jobs: list[QueryJob]) -> list[object]:
         finally:
             await pool.close()
 
-    return asyncio.run(main())
+    # In a thread of its own: a browser test's event loop may still be set on the main thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, main()).result()
 
 
 def test_a_crashing_query_costs_only_itself(checkpoint: str) -> None:

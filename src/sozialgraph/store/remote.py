@@ -315,12 +315,18 @@ class RemoteStore:
             return []
         return list(self._parse_rdf(response.content, _media_type(response)))
 
-    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
+    def dump(
+        self,
+        output: IO[bytes],
+        fmt: ox.RdfFormat,
+        graph: str | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
         quads = self.quads(graph)
-        if fmt.supports_datasets:
-            ox.serialize(quads, output, format=fmt)
+        if fmt.supports_datasets and graph is None:
+            ox.serialize(quads, output, format=fmt, prefixes=prefixes)
         else:
-            ox.serialize((q.triple for q in quads), output, format=fmt)
+            ox.serialize((q.triple for q in quads), output, format=fmt, prefixes=prefixes)
 
     def version(self) -> str:
         """The write marker and the number of graphs, read at most once a second."""

@@ -31,6 +31,7 @@ from sozialgraph.web.catalog_record import CatalogFacts, DumpFacts, catalog_trip
 from sozialgraph.web.dumps import DUMP_FORMATS, DUMP_PATH, DumpSet
 from sozialgraph.web.page_text import TEXT
 from sozialgraph.web.rdf_output import RDF_FORMATS, alternates_header, rdf_response
+from sozialgraph.web.resource_view import format_date
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(tags=["Catalog"])
@@ -213,7 +214,10 @@ def _page_values(facts: CatalogFacts, settings: Settings, lang: str) -> dict[str
                 compressed=dump.compressed,
             )
         )
-    return {"distributions": distributions}
+    period = tuple(
+        format_date(day.isoformat(), lang) if day else "" for day in (facts.earliest, facts.latest)
+    )
+    return {"distributions": distributions, "period": period}
 
 
 def _human_size(size: int, lang: str) -> str:

@@ -15,10 +15,11 @@ import hashlib
 import secrets
 import shutil
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
@@ -84,19 +85,39 @@ class DumpSet:
         return self.path(fmt).stat().st_mtime
 
 
-class DumpCache:
-    """Dumps of ``store`` in ``folder``, keyed by the store's version."""
+Snapshot = Callable[[], Awaitable[str | None]]
 
-    def __init__(self, folder: Path, store: GraphStore) -> None:
+
+class DumpCache:
+    """Dumps of ``store`` in ``folder``, keyed by the store's version.
+
+    With ``snapshot`` (the query service's checkpoint: a read-only copy of the store named by
+    its version) the dumps are read from that copy, so they never touch the live store object
+    that the web process writes through, and their content matches their version. Without one
+    (remote stores) they come from ``store.dump``.
+    """
+
+    def __init__(self, folder: Path, store: GraphStore, snapshot: Snapshot | None = None) -> None:
         self.folder = folder
         self.store = store
+        self.snapshot = snapshot
         self._lock = threading.Lock()
         self._async_lock = asyncio.Lock()
 
     async def current(self) -> DumpSet:
         """The dumps of the store's current version, made first if needed (off the loop)."""
         async with self._async_lock:
-            return await asyncio.to_thread(self.ensure)
+            ready = await asyncio.to_thread(self.ready)
+            if ready is not None:
+                return ready
+            checkpoint = None
+            if self.snapshot is not None:
+                for _ in range(3):  # a write between the two reads: take the newer copy
+                    version = await asyncio.to_thread(self.store.version)
+                    checkpoint = await self.snapshot()
+                    if checkpoint is None or Path(checkpoint).name.endswith(_safe(version)):
+                        break
+            return await asyncio.to_thread(self.ensure, checkpoint)
 
     def ready(self) -> DumpSet | None:
         """The dumps of the store's current version if they are already made (no waiting)."""
@@ -104,24 +125,29 @@ class DumpCache:
         target = self.folder / _safe(version)
         return DumpSet(version, target) if (target / _COMPLETE).exists() else None
 
-    def ensure(self) -> DumpSet:
+    def ensure(self, checkpoint: str | None = None) -> DumpSet:
+        """Make the dumps of the current version unless they exist; remove older ones."""
         with self._lock:
             version = self.store.version()
             target = self.folder / _safe(version)
             if not (target / _COMPLETE).exists():
-                self._generate(target)
+                self._generate(target, checkpoint)
             self._prune(keep=target.name)
             return DumpSet(version, target)
 
-    def _generate(self, target: Path) -> None:
+    def _generate(self, target: Path, checkpoint: str | None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".tmp-{target.name}-{secrets.token_hex(4)}"
         temporary.mkdir()
+        source = ox.Store.read_only(checkpoint) if checkpoint else None
         try:
             for fmt in DUMP_FORMATS:
                 plain = temporary / fmt.filename
                 with plain.open("wb") as output:
-                    self.store.dump(output, fmt.rdf_format)
+                    if source is None:
+                        self.store.dump(output, fmt.rdf_format)
+                    else:
+                        _dump_copy(source, output, fmt.rdf_format)
                 _compress(plain, temporary / (fmt.filename + ".gz"))
             (temporary / _COMPLETE).write_text(target.name, encoding="utf-8")
             try:
@@ -130,12 +156,22 @@ class DumpCache:
                 if not (target / _COMPLETE).exists():
                     raise
         finally:
+            del source
             shutil.rmtree(temporary, ignore_errors=True)
 
     def _prune(self, keep: str) -> None:
         for path in self.folder.iterdir():
             if path.is_dir() and path.name != keep and not path.name.startswith(".tmp-"):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _dump_copy(source: ox.Store, output: IO[bytes], fmt: ox.RdfFormat) -> None:
+    """Every quad of a read-only copy (graph formats: their triples, all graphs merged)."""
+    quads = source.quads_for_pattern(None, None, None, None)
+    if fmt.supports_datasets:
+        ox.serialize(quads, output, format=fmt)
+    else:
+        ox.serialize((q.triple for q in quads), output, format=fmt)
 
 
 def dump_folder(settings: Settings) -> Path:
@@ -147,7 +183,8 @@ def dump_folder(settings: Settings) -> Path:
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start making the dumps at startup, without delaying it."""
-    cache = DumpCache(dump_folder(app.state.settings), app.state.store)
+    service = app.state.query_service
+    cache = DumpCache(dump_folder(app.state.settings), app.state.store, service.checkpoint)
     app.state.dumps = cache
     task = asyncio.create_task(cache.current())
     try:
