@@ -12,7 +12,13 @@ run:
 	$(BIN)/pip install --quiet .
 	$(BIN)/sozialgraph serve
 
-# Install sozialgraph with its test tools and run the whole test suite (pytest).
+# Integration tests that run a second time against a real Oxigraph server as the store.
+BOTH_BACKENDS := tests/integration/test_sparql_endpoint.py tests/integration/test_sparql_clients.py \
+	tests/integration/test_sparql_safety.py tests/integration/test_sparql_w3c_protocol.py \
+	tests/integration/test_api.py tests/integration/test_graph_store.py tests/integration/test_gsp_w3c.py
+
+# Install sozialgraph with its test tools (and Debian's Chromium for the browser tests), run the
+# whole test suite (pytest), then the server-level tests once more on a real Oxigraph server.
 test:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -20,6 +26,7 @@ test:
 	$(BIN)/ruff check .
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 	$(BIN)/python -m pytest
+	SOZIALGRAPH_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(BOTH_BACKENDS)
 
 lint:
 	$(BIN)/ruff check .
