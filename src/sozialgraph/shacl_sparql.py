@@ -190,7 +190,9 @@ def custom_functions() -> dict[ox.NamedNode, Callable[..., ox.Literal | None]]:
 # --- Running -------------------------------------------------------------------------------------
 
 
-def _results(compiled: CompiledConstraint, solutions: ox.QuerySolutions) -> Iterator[ValidationResult]:
+def _results(
+    compiled: CompiledConstraint, solutions: ox.QuerySolutions
+) -> Iterator[ValidationResult]:
     variables = [variable.value for variable in solutions.variables]
     seen: set[tuple[object, ...]] = set()
     for solution in solutions:
@@ -225,7 +227,9 @@ def _results(compiled: CompiledConstraint, solutions: ox.QuerySolutions) -> Iter
         )
 
 
-def _fill_in(messages: dict[str, str], bound: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> dict[str, str]:
+def _fill_in(
+    messages: dict[str, str], bound: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]
+) -> dict[str, str]:
     """Substitute ``{?var}`` and ``{$var}`` in SPARQL constraint messages (SHACL-SPARQL 5.3.2)."""
     filled = {}
     for lang, text in messages.items():
@@ -293,7 +297,13 @@ class _Compiler:
     # Shapes and their parts
 
     def _roots(self) -> set[Node]:
-        targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+        targets = (
+            SH.targetClass,
+            SH.targetNode,
+            SH.targetSubjectsOf,
+            SH.targetObjectsOf,
+            SH.target,
+        )
         roots = {s for p in targets for s in self.graph.subjects(p, None)}
         class_types = {RDFS.Class, *self.graph.subjects(RDFS.subClassOf, RDFS.Class)}
         for kind in (SH.NodeShape, SH.PropertyShape):
@@ -341,9 +351,15 @@ class _Compiler:
         if class_types & set(self.graph.objects(shape, RDF.type)):
             classes.append(shape)
         patterns += [f"?this {_TYPE_OF} {self._term(c)} ." for c in classes]
-        patterns += [f"VALUES ?this {{ {self._term(n)} }}" for n in self._objects(shape, SH.targetNode)]
-        patterns += [f"?this {self._term(p)} [] ." for p in self._objects(shape, SH.targetSubjectsOf)]
-        patterns += [f"[] {self._term(p)} ?this ." for p in self._objects(shape, SH.targetObjectsOf)]
+        patterns += [
+            f"VALUES ?this {{ {self._term(n)} }}" for n in self._objects(shape, SH.targetNode)
+        ]
+        patterns += [
+            f"?this {self._term(p)} [] ." for p in self._objects(shape, SH.targetSubjectsOf)
+        ]
+        patterns += [
+            f"[] {self._term(p)} ?this ." for p in self._objects(shape, SH.targetObjectsOf)
+        ]
         for target in self._objects(shape, SH.target):
             select = self.graph.value(target, SH.select)
             if (target, RDF.type, SH.SPARQLTarget) not in self.graph or select is None:
@@ -394,9 +410,7 @@ class _Compiler:
             for obj in self._objects(shape, predicate):
                 if path is None:
                     if predicate == SH.hasValue:
-                        query = (
-                            f"SELECT ?this WHERE {{ {focus} FILTER (!sameTerm(?this, {self._term(obj)})) }}"
-                        )
+                        query = f"SELECT ?this WHERE {{ {focus} FILTER (!sameTerm(?this, {self._term(obj)})) }}"
                         compiled.append(CompiledConstraint(query, component, **common))  # type: ignore[arg-type]
                     else:
                         self.problems.append(f"{_show(shape)}: {_qname(predicate)} on a node shape")
@@ -536,9 +550,7 @@ class _Compiler:
         if datatype == RDFS.Literal:
             return f"isLiteral({v})"
         if datatype == RDFS.Datatype:
-            return (
-                f'(isLiteral({v}) && LANG({v}) = "" && !sameTerm(DATATYPE({v}), <{XSD.string}>))'
-            )
+            return f'(isLiteral({v}) && LANG({v}) = "" && !sameTerm(DATATYPE({v}), <{XSD.string}>))'
         same = f"isLiteral({v}) && sameTerm(DATATYPE({v}), {self._term(datatype)})"
         if _toPythonMapping.get(datatype) is None:  # type: ignore[call-overload]
             return f"({same})"  # rdflib does not convert it: any lexical form matches
@@ -576,7 +588,13 @@ class _Compiler:
         return "(" + (" && ".join(parts) or "true") + ")"
 
     def _set_ok(
-        self, shape: Node, predicate: URIRef, obj: Node, x: str, path: str | None, stack: tuple[Node, ...]
+        self,
+        shape: Node,
+        predicate: URIRef,
+        obj: Node,
+        x: str,
+        path: str | None,
+        stack: tuple[Node, ...],
     ) -> list[str]:
         if path is None:
             if predicate == SH.hasValue:
@@ -627,7 +645,9 @@ class _Compiler:
 
     # SHACL-SPARQL constraints
 
-    def _sparql_constraint(self, shape: Node, constraint: Node, path: str | None, focus: str) -> str:
+    def _sparql_constraint(
+        self, shape: Node, constraint: Node, path: str | None, focus: str
+    ) -> str:
         select = self.graph.value(constraint, SH.select)
         if select is None:
             self.problems.append(f"{_show(shape)}: sh:sparql without sh:select (ASK validators)")
@@ -637,7 +657,9 @@ class _Compiler:
         body = re.sub(r"[?$]this\b", "?this", body)
         if "$PATH" in body:
             if path is None:
-                self.problems.append(f"{_show(shape)}: $PATH in a SPARQL constraint of a node shape")
+                self.problems.append(
+                    f"{_show(shape)}: $PATH in a SPARQL constraint of a node shape"
+                )
             body = body.replace("$PATH", path or "<urn:x-none>")
         if "$currentShape" in body:
             body = body.replace("$currentShape", self._term(shape))
@@ -709,7 +731,9 @@ def _count_query(focus: str, path: str, condition: str, operator: str, count: in
         if count <= 0:
             return "SELECT ?this WHERE { FILTER (false) }"
         if count == 1:
-            return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v .{test} }} }}"
+            return (
+                f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v .{test} }} }}"
+            )
         return (
             f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v .{test} }} }} "
             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {count})"
@@ -726,7 +750,9 @@ def _merge_prologues(*texts: str) -> str:
     body = ""
     for text in texts:
         prologue, body = _hoist_prologue(text)
-        declarations += [line for line in prologue.splitlines() if line and line not in declarations]
+        declarations += [
+            line for line in prologue.splitlines() if line and line not in declarations
+        ]
     return "\n".join(declarations) + ("\n" if declarations else "") + body
 
 

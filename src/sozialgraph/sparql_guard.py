@@ -34,6 +34,7 @@ FORBIDDEN = {
 }
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+NON_DETERMINISTIC = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"}
 _CHAINED = {"UNION", "OPTIONAL", "MINUS", "&&", "||", "/", "|"}
 
 
@@ -45,6 +46,9 @@ class GuardedQuery:
     form: str | None
     where_brace: int | None  # offset of the first top-level '{' (for VALUES injection)
     has_dataset_clause: bool = False  # FROM / FROM NAMED in the query
+    deterministic: bool = (
+        True  # no NOW(), RAND(), UUID(), STRUUID(), BNODE(): results can be cached
+    )
 
 
 def check_query(text: str, *, max_bytes: int = 100_000) -> GuardedQuery:
@@ -59,6 +63,7 @@ def check_query(text: str, *, max_bytes: int = 100_000) -> GuardedQuery:
     where_brace: int | None = None
     first_brace: int | None = None
     saw_where = saw_from = False
+    deterministic = True
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -130,6 +135,8 @@ def check_query(text: str, *, max_bytes: int = 100_000) -> GuardedQuery:
                 saw_where = True
             if word == "FROM" and depth == 0:
                 saw_from = True
+            if word in NON_DETERMINISTIC:
+                deterministic = False
             if word in _CHAINED:
                 _count(chains, word)
             i = end
@@ -143,7 +150,13 @@ def check_query(text: str, *, max_bytes: int = 100_000) -> GuardedQuery:
         raise QueryRefused(f"{update} is SPARQL Update; this endpoint only answers queries")
     if not saw_where:
         where_brace = first_brace if form in ("SELECT", "ASK") else None
-    return GuardedQuery(text=text, form=form, where_brace=where_brace, has_dataset_clause=saw_from)
+    return GuardedQuery(
+        text=text,
+        form=form,
+        where_brace=where_brace,
+        has_dataset_clause=saw_from,
+        deterministic=deterministic,
+    )
 
 
 def _count(chains: dict[str, int], operator: str) -> None:

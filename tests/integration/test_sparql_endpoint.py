@@ -173,16 +173,23 @@ def test_cors_for_reads(server: LiveServer) -> None:
 
 
 def test_large_results_stream(server: LiveServer) -> None:
-    with httpx.stream(
-        "GET",
-        server.url + "/sparql",
-        params={"query": "SELECT * { ?s ?p ?o }"},
-        headers={"Accept": "text/tab-separated-values"},
-    ) as response:
+    query = "SELECT * { ?s ?p ?o . ?t <https://example.org/number> ?n } LIMIT 30000"
+    with httpx.stream("GET", server.url + "/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}) as response:
         assert response.status_code == 200
         assert "content-length" not in response.headers  # chunked, not one buffer
         lines = sum(chunk.count(b"\n") for chunk in response.iter_bytes())
-    assert lines > 1800
+    assert lines == 30001
+
+
+def test_small_results_carry_an_etag_and_revalidate(server: LiveServer) -> None:
+    first = get(server, SELECT)
+    etag = first.headers["etag"]
+    again = get(server, SELECT, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    other_format = get(server, SELECT, headers={"Accept": "text/csv", "If-None-Match": etag})
+    assert other_format.status_code == 200 and other_format.headers["etag"] != etag
+    uncached = get(server, "SELECT (NOW() AS ?t) {}")
+    assert "etag" not in uncached.headers
 
 
 # -- the query page -------------------------------------------------------------------------

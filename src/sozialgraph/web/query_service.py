@@ -18,6 +18,7 @@ from sozialgraph.sparql_guard import GuardedQuery, check_query
 from sozialgraph.store.base import GraphStore, Term
 from sozialgraph.store.sparql_text import bind_values, term_text
 from sozialgraph.web.negotiation import SPARQL_JSON
+from sozialgraph.web.result_cache import ResultCache
 
 CACHE_ENTRIES = 512
 
@@ -44,6 +45,7 @@ class QueryService:
         )
         self._checkpoint_lock = asyncio.Lock()
         self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
+        self.results = ResultCache()
 
     async def start(self) -> None:
         await self.pool.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 from typing import IO, Annotated
@@ -22,6 +23,7 @@ from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import get_query_service
 from sozialgraph.web.query_page import render_query_page
 from sozialgraph.web.query_service import QueryService
+from sozialgraph.web.result_cache import MAX_ENTRY_BYTES, cache_key, etag_for
 from sozialgraph.web.service_description import service_description
 
 router = APIRouter(tags=["SPARQL"])
@@ -95,14 +97,37 @@ async def _answer(
     is_graph = guarded.form in ("CONSTRUCT", "DESCRIBE")
     offered = media.GRAPH_TYPES if is_graph else media.RESULT_TYPES
     media_type = media.negotiate(accept, offered, format_name)
+    default_graphs = params.get("default-graph-uri", [])
+    named_graphs = params.get("named-graph-uri", [])
+    base_iri = str(request.url.replace(query="", fragment=""))
+    key = None
+    if guarded.deterministic:
+        version = await asyncio.to_thread(service.store.version)
+        key = cache_key(version, guarded.text, media_type, default_graphs, named_graphs, base_iri)
+        headers = {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == etag_for(key):
+            return Response(status_code=304, headers=headers)
+        cached = service.results.get(key)
+        if cached is not None:
+            return Response(cached, media_type=_with_charset(media_type), headers=headers)
     spool = await service.execute(
         guarded,
         media_type,
-        default_graphs=params.get("default-graph-uri", []),
-        named_graphs=params.get("named-graph-uri", []),
-        base_iri=str(request.url.replace(query="", fragment="")),
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        base_iri=base_iri,
     )
-    return _stream(spool, media_type)
+    if key is None:
+        return _stream(spool, media_type)
+    spool.seek(0, 2)
+    size = spool.tell()
+    spool.seek(0)
+    if size <= MAX_ENTRY_BYTES:
+        with spool:
+            body = spool.read()
+        service.results.put(key, body)
+        return Response(body, media_type=_with_charset(media_type), headers=headers)
+    return _stream(spool, media_type, {"ETag": etag_for(key), "Cache-Control": "no-cache"})
 
 
 async def _describe_service(
@@ -132,14 +157,18 @@ _SD_PREFIXES = {
 }
 
 
-def _stream(spool: IO[bytes], media_type: str) -> StreamingResponse:
+def _stream(
+    spool: IO[bytes], media_type: str, headers: dict[str, str] | None = None
+) -> StreamingResponse:
     def chunks() -> Iterator[bytes]:
         with spool:
             while data := spool.read(_STREAM_CHUNK):
                 yield data
 
     return StreamingResponse(
-        chunks(), media_type=_with_charset(media_type), headers={"Vary": "Accept"}
+        chunks(),
+        media_type=_with_charset(media_type),
+        headers={"Vary": "Accept", **(headers or {})},
     )
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks for sozialgraph: synthetic municipalities at scale (issue 8)."""
