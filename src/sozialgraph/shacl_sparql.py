@@ -48,6 +48,14 @@ DATATYPE_MATCH = "urn:x-sozialgraph:shacl:datatype-match"
 PATTERN_MATCH = "urn:x-sozialgraph:shacl:pattern-match"
 
 _TYPE_OF = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+# IRIs, strings and comments (left alone) or variables (renamed) in SPARQL text.
+_SPARQL_TOKENS = re.compile(
+    r"<[^<>\"{}|^`\\\s]*>"  # IRI
+    r'|"""[\s\S]*?"""' + r"|'''[\s\S]*?'''"  # long strings
+    r'|"(?:[^"\\\n]|\\.)*"' + r"|'(?:[^'\\\n]|\\.)*'"  # strings
+    r"|#[^\n]*"  # comment
+    r"|[?$][A-Za-z_][A-Za-z0-9_]*"  # variable
+)
 _MAX_NESTED_COUNT = 6  # nested counts become n-way joins; more would be slow
 _BOOLEAN = ox.NamedNode(str(XSD.boolean))
 _TRUE = ox.Literal("true", datatype=_BOOLEAN)
@@ -367,9 +375,33 @@ class _Compiler:
                 continue
             prologue, body = _hoist_prologue(self._prologue(target) + str(select))
             prologues.append(prologue)
-            patterns.append("{ " + body + " }")
+            patterns.append(self._inline_target(body))
+        if len(patterns) == 1:
+            return "".join(prologues), "{ " + patterns[0] + " }"
+        # Inline groups let the store join by index; a sub-SELECT would be hash-joined in full.
         union = " UNION ".join("{ " + pattern + " }" for pattern in patterns)
-        return "".join(prologues), f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        return "".join(prologues), "{ " + union + " }"
+
+    def _inline_target(self, select: str) -> str:
+        """A SPARQL target's WHERE group, its variables renamed apart, or else a sub-SELECT."""
+        simple = re.fullmatch(
+            r"\s*SELECT\s+(DISTINCT\s+)?[?$]this\s+WHERE\s*\{(?P<body>.*)\}\s*",
+            select,
+            re.IGNORECASE | re.DOTALL,
+        )
+        if simple is None or re.search(r"\bSELECT\b", simple["body"], re.IGNORECASE):
+            return "{ " + select + "\n}"
+        stem = self._var("t")[1:]
+
+        def rename(match: re.Match[str]) -> str:
+            token = match.group(0)
+            if token[0] == "#":
+                return "\n"
+            if token[0] in "?$" and token[1:] != "this":
+                return f"?{stem}_{token[1:]}"
+            return "?this" if token[0] in "?$" else token
+
+        return _SPARQL_TOKENS.sub(rename, simple["body"])
 
     def _prologue(self, node: Node) -> str:
         """PREFIX declarations for the ``sh:prefixes`` of a SPARQL target or constraint."""
@@ -387,55 +419,47 @@ class _Compiler:
         is_property = self._is_property_shape(shape)
         path_node = self.graph.value(shape, SH.path) if is_property else None
         path = self._path(path_node) if path_node is not None else None
-        self._check_parameters(shape, nested=False)
-        common = {
-            "source_shape": shape,
-            "path": path_node,
-            "severity": self._severity(shape),
-            "messages": self._messages(shape),
-            "is_property_shape": is_property,
-        }
+        self._check_parameters(shape)
+
+        def make(
+            query: str, component: str, messages: dict[str, str] | None = None
+        ) -> CompiledConstraint:
+            return CompiledConstraint(
+                query=query,
+                component=component,
+                source_shape=shape,
+                path=path_node,
+                severity=self._severity(shape),
+                messages=self._messages(shape) if messages is None else messages,
+                sparql=component == "SPARQLConstraintComponent",
+                is_property_shape=is_property,
+            )
+
         compiled = []
+        values = f"{focus} ?this {path} ?value ." if path else f"{focus} BIND (?this AS ?value)"
         for predicate, component in _VALUE_COMPONENTS.items():
             for obj in self._objects(shape, predicate):
-                value = "?value"
-                ok = self._value_ok(shape, predicate, obj, value, ())
-                if path is None:
-                    where = f"{focus} BIND (?this AS ?value) FILTER (!({ok}))"
+                if predicate == SH["class"]:  # an anti-join beats a test per value
+                    test = f"MINUS {{ ?value {_TYPE_OF} {self._term(obj)} }}"
                 else:
-                    where = f"{focus} ?this {path} ?value . FILTER (!({ok}))"
-                query = f"SELECT DISTINCT ?this ?value WHERE {{ {where} }}"
-                compiled.append(CompiledConstraint(query, component, **common))  # type: ignore[arg-type]
+                    test = f"FILTER (!({self._value_ok(shape, predicate, obj, '?value', ())}))"
+                query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} {test} }}"
+                compiled.append(make(query, component))
         for predicate, component in _SET_COMPONENTS.items():
             for obj in self._objects(shape, predicate):
-                if path is None:
-                    if predicate == SH.hasValue:
-                        query = f"SELECT ?this WHERE {{ {focus} FILTER (!sameTerm(?this, {self._term(obj)})) }}"
-                        compiled.append(CompiledConstraint(query, component, **common))  # type: ignore[arg-type]
-                    else:
-                        self.problems.append(f"{_show(shape)}: {_qname(predicate)} on a node shape")
-                    continue
-                compiled += [
-                    CompiledConstraint(query, name, **common)  # type: ignore[arg-type]
-                    for query, name in self._set_queries(shape, predicate, obj, path, focus)
-                ]
+                if path is not None:
+                    queries = self._set_queries(shape, predicate, obj, path, focus)
+                    compiled += [make(query, name) for query, name in queries]
+                elif predicate == SH.hasValue:
+                    test = f"FILTER (!sameTerm(?this, {self._term(obj)}))"
+                    compiled.append(make(f"SELECT DISTINCT ?this WHERE {{ {focus} {test} }}", component))
+                else:
+                    self.problems.append(f"{_show(shape)}: {_qname(predicate)} on a node shape")
         for constraint in self._objects(shape, SH.sparql):
-            if self._deactivated(constraint):
-                continue
-            query = self._sparql_constraint(shape, constraint, path, focus)
-            messages = self._messages(constraint) or common["messages"]
-            compiled.append(
-                CompiledConstraint(
-                    query,
-                    "SPARQLConstraintComponent",
-                    shape,
-                    path_node,
-                    self._severity(shape),
-                    messages,  # type: ignore[arg-type]
-                    sparql=True,
-                    is_property_shape=is_property,
-                )
-            )
+            if not self._deactivated(constraint):
+                query = self._sparql_constraint(shape, constraint, path, focus)
+                messages = self._messages(constraint) or self._messages(shape)
+                compiled.append(make(query, "SPARQLConstraintComponent", messages))
         return compiled
 
     def _set_queries(
@@ -457,7 +481,7 @@ class _Compiler:
             return [(query, "UniqueLangConstraintComponent")]
         if predicate == SH.hasValue:
             query = (
-                f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v . "
+                f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v . "
                 f"FILTER (sameTerm(?v, {self._term(obj)})) }} }}"
             )
             return [(query, "HasValueConstraintComponent")]
@@ -566,7 +590,7 @@ class _Compiler:
         if self._deactivated(shape):
             return "true"
         stack = (*stack, shape)
-        self._check_parameters(shape, nested=True)
+        self._check_parameters(shape)
         parts = []
         path_node = self.graph.value(shape, SH.path)
         path = self._path(path_node) if path_node is not None else None
@@ -712,7 +736,7 @@ class _Compiler:
         self.problems.append(f"a blank node as a value in the shapes: {_show(node)}")
         return "<urn:x-none>"
 
-    def _check_parameters(self, shape: Node, *, nested: bool) -> None:
+    def _check_parameters(self, shape: Node) -> None:
         """Every SHACL parameter of the shape must be one this compiler understands."""
         known = set(_VALUE_COMPONENTS) | set(_SET_COMPONENTS) | _PASSIVE
         for predicate in set(self.graph.predicates(shape, None)):
@@ -720,8 +744,6 @@ class _Compiler:
                 self.problems.append(f"{_show(shape)}: {_qname(predicate)}")
         if (shape, SH.property, None) in self.graph and self._is_property_shape(shape):
             self.problems.append(f"{_show(shape)}: sh:property on a property shape")
-        if nested and any(self.graph.objects(shape, SH.target)):
-            pass  # targets of a shape used by another shape do not apply there
 
 
 def _count_query(focus: str, path: str, condition: str, operator: str, count: int) -> str:
@@ -732,7 +754,8 @@ def _count_query(focus: str, path: str, condition: str, operator: str, count: in
             return "SELECT ?this WHERE { FILTER (false) }"
         if count == 1:
             return (
-                f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v .{test} }} }}"
+                f"SELECT DISTINCT ?this WHERE {{ {focus} "
+                f"FILTER NOT EXISTS {{ ?this {path} ?v .{test} }} }}"
             )
         return (
             f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v .{test} }} }} "

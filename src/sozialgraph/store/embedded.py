@@ -20,6 +20,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ class EmbeddedStore:
         self._generation: str | None = None
         self._store: ox.Store | None = None
         self._store_is_checkpoint = False
+        self._open_lock = threading.RLock()
         if not read_only:
             (self.root / "generations").mkdir(parents=True, exist_ok=True)
             (self.root / "checkpoints").mkdir(exist_ok=True)
@@ -58,6 +60,10 @@ class EmbeddedStore:
 
     def _open(self) -> ox.Store:
         """The store of the live generation, reopened when another process switched it."""
+        with self._open_lock:  # the web process opens from several threads
+            return self._open_unlocked()
+
+    def _open_unlocked(self) -> ox.Store:
         generation = self.current_generation()
         if self._store is not None and generation == self._generation:
             return self._store

@@ -3,7 +3,8 @@
 Each version of the store gets a folder ``{dump_dir}/{version}/`` with every format and its
 ``.gz`` twin. A folder is written under a temporary name and renamed when complete, so a reader
 sees a whole set or none. Dumps are made at startup (in the background) and on the first
-request after the store's ``version()`` changed; older folders are then removed.
+request after the store's ``version()`` changed (remote stores: on the first request only);
+older folders are then removed.
 """
 
 from __future__ import annotations
@@ -182,18 +183,24 @@ def dump_folder(settings: Settings) -> Path:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start making the dumps at startup, without delaying it."""
+    """Start making the dumps at startup, without delaying it.
+
+    For a remote store they are made on the first request instead: reading a whole remote
+    dataset at every start would cost its server more than the dumps are worth.
+    """
     service = app.state.query_service
-    cache = DumpCache(dump_folder(app.state.settings), app.state.store, service.checkpoint)
+    settings: Settings = app.state.settings
+    cache = DumpCache(dump_folder(settings), app.state.store, service.checkpoint)
     app.state.dumps = cache
-    task = asyncio.create_task(cache.current())
+    task = None if settings.is_remote else asyncio.create_task(cache.current())
     try:
         yield
     finally:
-        if not task.done():
+        if task is not None and not task.done():
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 router = APIRouter(tags=["Catalog"], lifespan=lifespan)

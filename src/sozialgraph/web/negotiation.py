@@ -23,7 +23,8 @@ RESULT_TYPES = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 GRAPH_TYPES = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
 DATASET_TYPES = (TRIG, N_QUADS, JSON_LD)
 
-#: Other names clients use for the same formats.
+#: Other names clients use for the same formats ("application/json" means whichever JSON
+#: format is on offer: SPARQL JSON for results, JSON-LD for graphs).
 ALIASES = {
     "application/json": SPARQL_JSON,
     "application/xml": SPARQL_XML,
@@ -74,14 +75,21 @@ EXTENSIONS = {
 }
 
 
+#: Media types that stand for more than one offered type.
+EQUIVALENTS = {"application/json": (SPARQL_JSON, JSON_LD)}
+
+
 @dataclass(frozen=True)
 class MediaRange:
     type: str
     subtype: str
     q: float
     order: int
+    original: str = ""
 
     def matches(self, media_type: str) -> bool:
+        if media_type in EQUIVALENTS.get(self.original, ()):
+            return True
         kind, _, sub = media_type.partition("/")
         return (self.type in ("*", kind)) and (self.subtype in ("*", sub))
 
@@ -96,7 +104,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
         pieces = [p.strip() for p in part.split(";")]
         if not pieces[0]:
             continue
-        media = ALIASES.get(pieces[0].lower(), pieces[0].lower())
+        original = pieces[0].lower()
+        media = ALIASES.get(original, original)
         kind, _, sub = media.partition("/")
         q = 1.0
         for parameter in pieces[1:]:
@@ -106,7 +115,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
-        ranges.append(MediaRange(kind, sub or "*", q, order))
+        ranges.append(MediaRange(kind, sub or "*", q, order, original))
     return ranges
 
 

@@ -40,6 +40,7 @@ _STREAM_CHUNK = 64 * 1024
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), service description, or the query page")
+@router.head("/sparql", include_in_schema=False)
 async def sparql_get(request: Request, service: Service) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
     if "update" in params:

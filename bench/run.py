@@ -1,0 +1,460 @@
+"""The benchmark: one command that measures sozialgraph from one town to many, side by side with
+a raw Oxigraph server and rdflib-endpoint, and writes Markdown and JSON to bench/results/.
+
+    python -m bench.run                      # 10k, 100k and 1M triples
+    python -m bench.run --sizes 10000,5000000
+    python -m bench.run --quick              # a small smoke run (used by the test suite)
+
+Goals are checked by reading the table, never by timed assertions in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from bench import servers
+from bench.generate import generate, inject_errors, municipalities_for
+from bench.http_load import LoadResult, measure
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://example.org/"
+TITLE = "http://purl.org/dc/terms/title"
+
+
+@dataclass
+class SizeResult:
+    target_triples: int
+    triples: int = 0
+    municipalities: int = 0
+    build_seconds: float = 0.0
+    build_peak_mb: float = 0.0
+    build_validator: str = ""
+    pyshacl_seconds: float | None = None
+    sparql_validation_seconds: float | None = None
+    same_violations: bool | None = None
+    injected_errors: int = 0
+    named_queries_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    http: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def write_data(size: int, work: Path, seed: int) -> tuple[Path, Path, list[str], int, int]:
+    """Generated towns as one Turtle file per graph (for the build) and as N-Quads (for rdflib)."""
+    data = work / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    nquads = work / "all.nq"
+    count = 0
+    measures: list[str] = []
+    towns = municipalities_for(size)
+    current: str | None = None
+    triples: list[ox.Triple] = []
+    with nquads.open("wb") as everything:
+
+        def flush() -> None:
+            if current is not None and triples:
+                name = current.rstrip("/").rsplit("/", 1)[-1]
+                with (data / f"{name}.ttl").open("wb") as handle:
+                    ox.serialize(triples, handle, format=ox.RdfFormat.TURTLE)
+
+        batch: list[ox.Quad] = []
+        for quad in generate(towns, seed=seed):
+            graph = (
+                quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else "default"
+            )
+            if graph != current:
+                flush()
+                current, triples = graph, []
+            triples.append(quad.triple)
+            batch.append(quad)
+            count += 1
+            if (
+                quad.predicate.value == TITLE
+                and "/massnahme/" in quad.subject.value
+                and len(measures) < 2000
+            ):
+                measures.append(quad.subject.value)
+            if len(batch) >= 100_000:
+                ox.serialize(batch, everything, format=ox.RdfFormat.N_QUADS)
+                batch = []
+        flush()
+        ox.serialize(batch, everything, format=ox.RdfFormat.N_QUADS)
+    return data, nquads, sorted(set(measures)), count, towns
+
+
+# -- build -----------------------------------------------------------------------------------
+
+
+def build(store: Path, data: Path, validator: str) -> tuple[float, float]:
+    """``sozialgraph build`` in a child process: wall time and the child's peak memory (MB)."""
+    env = {**os.environ, "SOZIALGRAPH_BASE_IRI": BASE, "SOZIALGRAPH_VALIDATOR": validator}
+    command = [
+        sys.executable,
+        "-m",
+        "sozialgraph.cli",
+        "build",
+        "--store",
+        str(store),
+        "--data",
+        str(data),
+    ]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(
+            f"build failed: {process.stderr.read().decode(errors='replace')[-2000:] if process.stderr else ''}"
+        )
+    return elapsed, usage.ru_maxrss / 1024
+
+
+# -- validation paths ------------------------------------------------------------------------
+
+
+def compare_validators(size: int, seed: int, result: SizeResult, pyshacl_limit: int) -> None:
+    """Both validation paths on the same generated data with injected errors."""
+    from rdflib import Graph
+
+    from sozialgraph.build import load_files, source_files
+    from sozialgraph.checking import shapes_graph
+    from sozialgraph.rdf_io import to_rdflib
+    from sozialgraph.shacl_sparql import validate_store
+    from sozialgraph.validation import validate
+
+    towns = municipalities_for(min(size, pyshacl_limit))
+    quads, expected = inject_errors(list(generate(towns, seed=seed)), 12, seed)
+    result.injected_errors = len(expected)
+    model = [
+        g
+        for g in load_files(
+            [f for f in source_files(BASE) if not f.relative.startswith("data/")], BASE
+        )
+    ]
+    store = ox.Store()
+    store.extend(quads)
+    for loaded in model:
+        if not loaded.is_shapes:
+            name = ox.NamedNode(loaded.graph)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in loaded.triples)
+    shapes = shapes_graph(BASE)
+    started = time.perf_counter()
+    sparql_report = validate_store(store, shapes)
+    result.sparql_validation_seconds = time.perf_counter() - started
+    data = Graph()
+    to_rdflib((q.triple for q in quads), data)
+    for loaded in model:
+        if not loaded.is_shapes:
+            to_rdflib(loaded.triples, data)
+    started = time.perf_counter()
+    report = validate(data, shapes)
+    result.pyshacl_seconds = time.perf_counter() - started
+    key = lambda r: (r.focus_node, r.path, r.component, r.severity)  # noqa: E731
+    result.same_violations = {key(r) for r in report.results} == {
+        key(r) for r in sparql_report.results
+    }
+    if towns != municipalities_for(size):
+        result.notes.append(
+            f"validators compared on {towns} towns (pySHACL limit {pyshacl_limit} triples)"
+        )
+
+
+# -- named queries ---------------------------------------------------------------------------
+
+
+def named_queries(store_dir: Path, reps: int) -> dict[str, dict[str, float]]:
+    from sozialgraph.queries import QueryRegistry
+    from sozialgraph.resources import queries_dir
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(store_dir)
+    timings = {}
+    for named in QueryRegistry(queries_dir()):
+        text = named.bind({p.name: p.example for p in named.parameters if p.required})
+        runs = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            result = store.query(text)
+            if not isinstance(result, ox.QueryBoolean):
+                for _ in result:
+                    pass
+            runs.append((time.perf_counter() - started) * 1000)
+        timings[named.name] = {
+            "median_ms": statistics.median(runs),
+            "p99_ms": max(runs) if len(runs) < 100 else sorted(runs)[int(len(runs) * 0.99)],
+        }
+    store.close()
+    return timings
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+
+def lookup(endpoint: str, measures: list[str], accept: str = "application/sparql-results+json"):
+    def make(n: int) -> httpx.Request:
+        query = f"SELECT ?title WHERE {{ <{measures[n % len(measures)]}> <{TITLE}> ?title }}"
+        return httpx.Request("GET", endpoint, params={"query": query}, headers={"Accept": accept})
+
+    return make
+
+
+def api(base: str, measures: list[str]):
+    def make(n: int) -> httpx.Request:
+        return httpx.Request(
+            "GET", f"{base}/api/measures/{measures[n % len(measures)].removeprefix(BASE)}"
+        )
+
+    return make
+
+
+def record(result: SizeResult, name: str, load: LoadResult) -> None:
+    result.http[name] = {
+        "throughput_rps": round(load.throughput, 1),
+        "median_ms": round(load.median_ms, 2),
+        "p99_ms": round(load.p99_ms, 2),
+        "errors": load.errors,
+        "requests": load.requests,
+    }
+
+
+def http(
+    result: SizeResult,
+    store: Path,
+    nquads: Path,
+    measures: list[str],
+    work: Path,
+    seconds: float,
+    rdflib_limit: int,
+) -> None:
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    copy = work / "oxigraph-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    generation = EmbeddedStore(store).checkpoint()
+    assert generation is not None
+    shutil.copytree(generation, copy)
+    with servers.sozialgraph(store, work) as base:
+        for concurrency in (1, 8):
+            record(
+                result,
+                f"sozialgraph /sparql c={concurrency}",
+                measure(lookup(base + "/sparql", measures), concurrency, seconds),
+            )
+            record(
+                result,
+                f"sozialgraph /api c={concurrency}",
+                measure(api(base, measures), concurrency, seconds),
+            )
+    with servers.oxigraph(copy, work) as endpoint:
+        for concurrency in (1, 8):
+            record(
+                result,
+                f"oxigraph c={concurrency}",
+                measure(lookup(endpoint, measures), concurrency, seconds),
+            )
+    if result.triples <= rdflib_limit:
+        with servers.rdflib_endpoint(nquads, work) as endpoint:
+            for concurrency in (1, 8):
+                record(
+                    result,
+                    f"rdflib-endpoint c={concurrency}",
+                    measure(lookup(endpoint + "/", measures), concurrency, seconds),
+                )
+    else:
+        result.notes.append(
+            f"rdflib-endpoint not run above {rdflib_limit} triples (loading takes too long)"
+        )
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    import fastapi
+    import pyshacl
+    import rdflib
+
+    versions = {
+        "python": platform.python_version(),
+        "pyoxigraph": ox.__version__ if hasattr(ox, "__version__") else "?",
+        "rdflib": rdflib.__version__,
+        "pyshacl": pyshacl.__version__,
+        "fastapi": fastapi.__version__,
+    }
+    with contextlib.suppress(OSError):
+        versions["oxigraph-server"] = subprocess.run(
+            [shutil.which("oxigraph") or "oxigraph", "--version"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    return {
+        "platform": platform.platform(),
+        "cpus": str(os.cpu_count()),
+        "memory": _memory(),
+        **versions,
+    }
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) // 1024 // 1024} GiB"
+    except OSError:
+        pass
+    return "?"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+def markdown(results: list[SizeResult], info: dict[str, str], seconds: float) -> str:
+    out = io.StringIO()
+    out.write(f"# sozialgraph benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n\n")
+    out.write("Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + "\n\n")
+    out.write(
+        f"HTTP: closed-loop clients on 127.0.0.1, {seconds:g} s per cell after 1 s warm-up; small lookups "
+        "(`SELECT ?title WHERE { <measure> dcterms:title ?title }` over up to 2,000 measures).\n\n"
+    )
+    out.write(
+        "## Build and validation\n\n| triples | towns | build (s) | peak memory (MB) | validator | pySHACL (s) | SPARQL path (s) | same violations |\n|---:|---:|---:|---:|---|---:|---:|---|\n"
+    )
+    for r in results:
+        out.write(
+            f"| {r.triples:,} | {r.municipalities} | {r.build_seconds:.1f} | {r.build_peak_mb:.0f} | {r.build_validator} | "
+            f"{_num(r.pyshacl_seconds)} | {_num(r.sparql_validation_seconds)} | {r.same_violations} ({r.injected_errors} injected) |\n"
+        )
+    out.write(
+        "\n## HTTP throughput (requests/s) and latency (ms, median / p99)\n\n| triples | server | c=1 rps | c=1 ms | c=8 rps | c=8 ms |\n|---:|---|---:|---:|---:|---:|\n"
+    )
+    for r in results:
+        for server in ("sozialgraph /sparql", "sozialgraph /api", "oxigraph", "rdflib-endpoint"):
+            one, eight = r.http.get(f"{server} c=1"), r.http.get(f"{server} c=8")
+            if not one:
+                continue
+            out.write(
+                f"| {r.triples:,} | {server} | {one['throughput_rps']} | {one['median_ms']} / {one['p99_ms']} | "
+                f"{eight['throughput_rps']} | {eight['median_ms']} / {eight['p99_ms']} |\n"
+            )
+    out.write(
+        "\n## Ratios at concurrency 8 (/sparql small lookups)\n\n| triples | sozialgraph ÷ Oxigraph server (goal ≥ 0.5×) | sozialgraph ÷ rdflib-endpoint (goal ≥ 10×) |\n|---:|---:|---:|\n"
+    )
+    for r in results:
+        ours = r.http.get("sozialgraph /sparql c=8", {}).get("throughput_rps")
+        oxi = r.http.get("oxigraph c=8", {}).get("throughput_rps")
+        rdf = r.http.get("rdflib-endpoint c=8", {}).get("throughput_rps")
+        out.write(f"| {r.triples:,} | {ratio(ours, oxi)} | {ratio(ours, rdf)} |\n")
+    out.write("\n## Named queries in-process (ms, median / p99)\n\n")
+    names = sorted({n for r in results for n in r.named_queries_ms})
+    out.write(
+        "| query | "
+        + " | ".join(f"{r.triples:,}" for r in results)
+        + " |\n|---|"
+        + "---:|" * len(results)
+        + "\n"
+    )
+    for name in names:
+        cells = [r.named_queries_ms.get(name) for r in results]
+        out.write(
+            f"| {name} | "
+            + " | ".join(f"{c['median_ms']:.1f} / {c['p99_ms']:.1f}" if c else "–" for c in cells)
+            + " |\n"
+        )
+    notes = [f"{r.triples:,}: {n}" for r in results for n in r.notes]
+    if notes:
+        out.write("\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n")
+    return out.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "–"
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> list[SizeResult]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", help="comma-separated triple counts"
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per HTTP cell")
+    parser.add_argument("--reps", type=int, default=20, help="runs per named query")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pyshacl-limit", type=int, default=60_000, help="largest size pySHACL is run on"
+    )
+    parser.add_argument(
+        "--rdflib-limit", type=int, default=150_000, help="largest size rdflib-endpoint serves"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a small smoke run: one tiny size, short cells"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.seconds, args.reps = "3000", 0.5, 2
+    info = machine()
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        work = args.work / str(size)
+        work.mkdir(parents=True, exist_ok=True)
+        result = SizeResult(size)
+        print(f"[{size:,}] generating …", flush=True)
+        data, nquads, measures, result.triples, result.municipalities = write_data(
+            size, work, args.seed
+        )
+        store = work / "store"
+        shutil.rmtree(store, ignore_errors=True)
+        result.build_validator = "auto"
+        print(f"[{size:,}] building {result.triples:,} triples …", flush=True)
+        result.build_seconds, result.build_peak_mb = build(store, data, "auto")
+        print(f"[{size:,}] comparing validators …", flush=True)
+        compare_validators(size, args.seed, result, args.pyshacl_limit)
+        print(f"[{size:,}] named queries …", flush=True)
+        result.named_queries_ms = named_queries(
+            store, args.reps if size <= 1_000_000 else max(3, args.reps // 4)
+        )
+        print(f"[{size:,}] HTTP …", flush=True)
+        http(result, store, nquads, measures, work, args.seconds, args.rdflib_limit)
+        results.append(result)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    payload = {
+        "machine": info,
+        "seconds_per_cell": args.seconds,
+        "results": [asdict(r) for r in results],
+    }
+    (args.out / f"results-{stamp}.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    report = markdown(results, info, args.seconds)
+    (args.out / f"results-{stamp}.md").write_text(report, encoding="utf-8")
+    print(report)
+    return results
+
+
+if __name__ == "__main__":
+    main()
