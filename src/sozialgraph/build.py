@@ -98,11 +98,23 @@ def load_files(
 
 
 def gate(graphs: list[LoadedGraph]) -> ValidationReport:
-    """Run the SHACL gate over all non-shape graphs with the shapes graphs."""
+    """Run the SHACL gate (pySHACL) over all non-shape graphs with the shapes graphs."""
     data, shapes = Graph(), Graph()
     for loaded in graphs:
         to_rdflib(loaded.triples, shapes if loaded.is_shapes else data)
     return validate(data, shapes)
+
+
+#: Above this many triples, "auto" validates with SPARQL on the new store instead of pySHACL.
+SPARQL_VALIDATION_FROM = 100_000
+
+
+def choose_validator(validator: str, triples: int) -> str:
+    if validator == "auto":
+        return "sparql" if triples >= SPARQL_VALIDATION_FROM else "pyshacl"
+    if validator not in ("pyshacl", "sparql"):
+        raise ValueError(f"unknown validator {validator!r} (auto, pyshacl or sparql)")
+    return validator
 
 
 def build(
@@ -113,39 +125,73 @@ def build(
     data_dir: Path | None = None,
     progress: Progress | None = None,
     agent: str = "sozialgraph build",
+    validator: str = "auto",
 ) -> BuildResult:
-    """Parse, validate and (only if valid) replace the store's content. Raises on failure."""
+    """Parse, validate and (only if valid) replace the store's content. Raises on failure.
+
+    Validation runs with pySHACL, or — for large graphs — as SPARQL on the new generation of
+    the store before it is switched live (both report the same results; tests compare them).
+    """
     started = dt.datetime.now(dt.UTC)
     graphs = load_files(source_files(base_iri, root, data_dir), base_iri, progress)
     meta = meta_graph_iri(base_iri)
-    carried = [
-        name for name in store.graph_names() if name != meta and not is_file_graph(name, base_iri)
-    ]
+    names = store.graph_names()
+    carried = [name for name in names if name != meta and not is_file_graph(name, base_iri)]
     for name in carried:
         triples = [q.triple for q in store.quads(name)]
         graphs.append(LoadedGraph(name, f"(carried over) {name}", triples, _digest(triples)))
+    previous_meta = list(store.quads(meta)) if meta in names else []
+    activity_id = new_activity_id()
+
+    def provenance(report: ValidationReport) -> list[ox.Quad]:
+        record = ActivityRecord(
+            kind="build",
+            agent=agent,
+            started=started,
+            ended=dt.datetime.now(dt.UTC),
+            graphs=[GraphRecord(g.graph, g.source, g.sha256, len(g.triples)) for g in graphs],
+            conforms=True,
+            warnings=len(report.results),
+        )
+        return activity_quads(record, base_iri, activity_id)
+
+    chosen = choose_validator(validator, sum(len(g.triples) for g in graphs))
     if progress:
-        progress("SHACL", 0, 1)
-    report = gate(graphs)
+        progress(f"SHACL ({chosen})", 0, 1)
+    if chosen == "pyshacl":
+        report = gate(graphs)
+        _raise_unless_valid(report)
+        if progress:
+            progress("write", 0, 1)
+        store.rebuild(_all_quads(graphs, previous_meta + provenance(report)))
+        return BuildResult(graphs, report, activity_id, carried)
+
+    from sozialgraph.shacl_sparql import validate_store
+
+    shapes = Graph()
+    for loaded in graphs:
+        if loaded.is_shapes:
+            to_rdflib(loaded.triples, shapes)
+    data_graphs = [g.graph for g in graphs if not g.is_shapes]
+    outcome: list[ValidationReport] = []
+
+    def check(fresh: ox.Store) -> None:
+        report = validate_store(fresh, shapes, graphs=data_graphs)
+        _raise_unless_valid(report)
+        outcome.append(report)
+        fresh.extend(provenance(report))
+
+    if progress:
+        progress("write and validate", 0, 1)
+    store.rebuild(_all_quads(graphs, previous_meta), check=check)
+    return BuildResult(graphs, outcome[0], activity_id, carried)
+
+
+def _raise_unless_valid(report: ValidationReport) -> None:
     if not report.conforms:
         raise ValidationFailed(
             report, "The build was rejected by the SHACL gate:\n" + report.format("en")
         )
-    activity_id = new_activity_id()
-    record = ActivityRecord(
-        kind="build",
-        agent=agent,
-        started=started,
-        ended=dt.datetime.now(dt.UTC),
-        graphs=[GraphRecord(g.graph, g.source, g.sha256, len(g.triples)) for g in graphs],
-        conforms=True,
-        warnings=len(report.results),
-    )
-    previous_meta = list(store.quads(meta)) if meta in store.graph_names() else []
-    if progress:
-        progress("write", 0, 1)
-    store.rebuild(_all_quads(graphs, previous_meta + activity_quads(record, base_iri, activity_id)))
-    return BuildResult(graphs, report, activity_id, carried)
 
 
 def _all_quads(graphs: list[LoadedGraph], metadata: list[ox.Quad]) -> Iterator[ox.Quad]:

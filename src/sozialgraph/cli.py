@@ -81,7 +81,13 @@ def build(
             def report(step: str, done: int, total: int) -> None:
                 progress.update(task, description=step, completed=done, total=total)
 
-            result = run_build(graph_store, settings.base_iri, data_dir=data, progress=report)
+            result = run_build(
+                graph_store,
+                settings.base_iri,
+                data_dir=data,
+                progress=report,
+                validator=settings.validator,
+            )
     except SozialgraphError as error:
         _fail(error, lang)
     finally:

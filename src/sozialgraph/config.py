@@ -71,6 +71,9 @@ class Settings(BaseSettings):
             raise ValueError("base_iri must be an http(s) IRI ending in '/' or '#'")
         return value
 
+    validator: str = Field(
+        "auto", description="SHACL gate of builds: auto, pyshacl or sparql (large graphs: sparql)."
+    )
     municipality: str = Field(
         "jena", description="Slug of the municipality that imports mint IRIs for."
     )

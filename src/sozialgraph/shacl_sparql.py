@@ -452,7 +452,9 @@ class _Compiler:
                     compiled += [make(query, name) for query, name in queries]
                 elif predicate == SH.hasValue:
                     test = f"FILTER (!sameTerm(?this, {self._term(obj)}))"
-                    compiled.append(make(f"SELECT DISTINCT ?this WHERE {{ {focus} {test} }}", component))
+                    compiled.append(
+                        make(f"SELECT DISTINCT ?this WHERE {{ {focus} {test} }}", component)
+                    )
                 else:
                     self.problems.append(f"{_show(shape)}: {_qname(predicate)} on a node shape")
         for constraint in self._objects(shape, SH.sparql):

@@ -58,16 +58,17 @@ def test_build_records_files_hashes_and_counts_in_metadata(
     assert len(rows[0]["hash"].value) == 64
 
 
-def test_failed_build_leaves_previous_store_untouched(mini_root: Path, store_dir: Path) -> None:
+@pytest.mark.parametrize("validator", ["pyshacl", "sparql"])
+def test_failed_build_leaves_previous_store_untouched(mini_root: Path, store_dir: Path, validator: str) -> None:
     store = EmbeddedStore(store_dir)
-    build(store, BASE, root=mini_root)
+    build(store, BASE, root=mini_root, validator=validator)
     before_version, before = store.version(), sorted(map(str, store.quads()))
     (mini_root / "data/town/things.ttl").write_text(
         "<https://example.org/town/thing/3> a <https://example.org/mini#Thing> .\n",
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as failure:
-        build(store, BASE, root=mini_root)
+        build(store, BASE, root=mini_root, validator=validator)
     assert failure.value.report.violations[0].focus_node == "https://example.org/town/thing/3"
     assert "braucht einen Titel" in failure.value.report.format("de")
     assert store.version() == before_version
@@ -75,6 +76,7 @@ def test_failed_build_leaves_previous_store_untouched(mini_root: Path, store_dir
     store.close()
     reopened = EmbeddedStore(store_dir)
     assert sorted(map(str, reopened.quads())) == before
+    assert len(list((store_dir / "generations").iterdir())) == 1  # the rejected one is gone
 
 
 def test_syntax_error_names_file_and_line(mini_root: Path, store_dir: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Protocol, TypeAlias
 
 import pyoxigraph as ox
@@ -26,8 +26,14 @@ class GraphStore(Protocol):
         """Replace the named graphs (IRI → triples; empty = delete) and add metadata, atomically."""
         ...
 
-    def rebuild(self, quads: Iterable[ox.Quad]) -> None:
-        """Replace the whole dataset with ``quads`` atomically."""
+    def rebuild(
+        self, quads: Iterable[ox.Quad], check: Callable[[ox.Store], None] | None = None
+    ) -> None:
+        """Replace the whole dataset with ``quads`` atomically.
+
+        ``check`` sees the new content in a pyoxigraph store before it is published; it may add
+        quads, and raising stops the replacement.
+        """
         ...
 
     def graph_names(self) -> list[str]:

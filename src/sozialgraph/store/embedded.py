@@ -22,7 +22,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -194,17 +194,27 @@ class EmbeddedStore:
             store.flush()
             self._bump_version()
 
-    def rebuild(self, quads: Iterable[ox.Quad]) -> None:
-        """Write a complete new generation, then switch ``CURRENT`` to it."""
-        with self.write_lock():
-            self._new_generation(quads)
+    def rebuild(
+        self, quads: Iterable[ox.Quad], check: Callable[[ox.Store], None] | None = None
+    ) -> None:
+        """Write a complete new generation, then switch ``CURRENT`` to it.
 
-    def _new_generation(self, quads: Iterable[ox.Quad]) -> None:
+        ``check`` runs on the new generation before the switch (e.g. the SHACL gate as SPARQL,
+        adding provenance); if it raises, the generation is removed and nothing changes.
+        """
+        with self.write_lock():
+            self._new_generation(quads, check)
+
+    def _new_generation(
+        self, quads: Iterable[ox.Quad], check: Callable[[ox.Store], None] | None = None
+    ) -> None:
         name = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         path = self.root / "generations" / name
         fresh = ox.Store(str(path))
         try:
             fresh.bulk_extend(quads)
+            if check is not None:
+                check(fresh)
             fresh.flush()
             fresh.optimize()
         except BaseException:

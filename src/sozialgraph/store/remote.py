@@ -382,13 +382,21 @@ class RemoteStore:
         parts.append(insert_data_block(self._with_new_marker(quads)))
         self._update(" ;\n".join(parts))
 
-    def rebuild(self, quads: Iterable[ox.Quad]) -> None:
+    def rebuild(
+        self, quads: Iterable[ox.Quad], check: Callable[[ox.Store], None] | None = None
+    ) -> None:
         """One SPARQL Update request: drop every graph and insert the whole dataset.
 
-        Validation happens before (in the build), so nothing invalid is ever sent. One request
-        keeps readers from seeing a half-built store; very large datasets may exceed what a
-        server or proxy accepts in one request (docs/remote-store.md).
+        Validation happens before, so nothing invalid is ever sent: ``check`` runs on a local
+        staging copy (and may add to it, e.g. provenance) and raises to stop the write. One
+        request keeps readers from seeing a half-built store; very large datasets may exceed
+        what a server or proxy accepts in one request (docs/remote-store.md).
         """
+        if check is not None:
+            staging = ox.Store()
+            staging.extend(quads)
+            check(staging)
+            quads = list(staging.quads_for_pattern(None, None, None, None))
         body = "DROP ALL ;\n" + insert_data_block(self._with_new_marker(quads))
         self._update(body)
 
