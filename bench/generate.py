@@ -49,11 +49,11 @@ ORG = "http://www.w3.org/ns/org#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 #: Average triples per municipality with the default number of measures (measured; see README).
-TRIPLES_PER_MUNICIPALITY = 7300
+TRIPLES_PER_MUNICIPALITY = 6900
 #: Triples per measure (with its status assessments), used when the number of measures is fixed.
-TRIPLES_PER_MEASURE = 26.5
+TRIPLES_PER_MEASURE = 24.4
 #: Triples of a municipality apart from its measures.
-TRIPLES_BESIDES_MEASURES = 1700
+TRIPLES_BESIDES_MEASURES = 1330
 DEFAULT_MEASURES = (40, 110)  # measures per strategy, drawn per strategy and municipality
 
 
@@ -62,15 +62,27 @@ def _n(iri: str) -> ox.NamedNode:
 
 
 A = _n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-TITLE, DESCRIPTION, SOURCE = _n(DCTERMS + "title"), _n(DCTERMS + "description"), _n(DCTERMS + "source")
+TITLE, DESCRIPTION, SOURCE = (
+    _n(DCTERMS + "title"),
+    _n(DCTERMS + "description"),
+    _n(DCTERMS + "source"),
+)
 IDENTIFIER, ISSUED = _n(DCTERMS + "identifier"), _n(DCTERMS + "issued")
 HAS_PART, IS_PART_OF = _n(DCTERMS + "hasPart"), _n(DCTERMS + "isPartOf")
 PUBLISHER = _n(DCTERMS + "publisher")
-PREF_LABEL, ALT_LABEL, IN_SCHEME = _n(SKOS + "prefLabel"), _n(SKOS + "altLabel"), _n(SKOS + "inScheme")
+PREF_LABEL, ALT_LABEL, IN_SCHEME = (
+    _n(SKOS + "prefLabel"),
+    _n(SKOS + "altLabel"),
+    _n(SKOS + "inScheme"),
+)
 NOTATION, CLOSE_MATCH = _n(SKOS + "notation"), _n(SKOS + "closeMatch")
 RELATED_MATCH, EDITORIAL_NOTE = _n(SKOS + "relatedMatch"), _n(SKOS + "editorialNote")
 LABEL = _n(RDFS + "label")
-UNIT_OF, SUB_ORG_OF, HAS_UNIT = _n(ORG + "unitOf"), _n(ORG + "subOrganizationOf"), _n(ORG + "hasUnit")
+UNIT_OF, SUB_ORG_OF, HAS_UNIT = (
+    _n(ORG + "unitOf"),
+    _n(ORG + "subOrganizationOf"),
+    _n(ORG + "hasUnit"),
+)
 MEMBER, ORGANIZATION = _n(ORG + "member"), _n(ORG + "organization")
 REVISION_OF = _n("http://www.w3.org/ns/prov#wasRevisionOf")
 PASSED_BY = _n("http://data.europa.eu/eli/ontology#passed_by")
@@ -194,7 +206,9 @@ BODIES = (  # slug, class, German name, English name or "", relation to (predica
 )  # fmt: skip
 UNITS = tuple(b[0] for b in BODIES if b[1] == "AdministrativeUnit")
 CONSULTING = tuple(b[0] for b in BODIES if b[1] in ("Committee", "AdvisoryBoard"))
-PARTNERS = tuple(b[0] for b in BODIES if b[1] in ("AdministrativeUnit", "Network", "", "AdvisoryBoard"))
+PARTNERS = tuple(
+    b[0] for b in BODIES if b[1] in ("AdministrativeUnit", "Network", "", "AdvisoryBoard")
+)
 
 MEASURE_KINDS = (  # German, English
     ("Beratungsstelle", "Advice centre"),
@@ -409,9 +423,11 @@ class _Municipality:
     def _bodies(self) -> None:
         strategy_paper = self.node("dokumente/verwaltungsgliederung.pdf")
         self._document(
-            "dokumente/verwaltungsgliederung.pdf", "Verwaltungsgliederung", f"Stadt {self.town}",
+            "dokumente/verwaltungsgliederung.pdf",
+            "Verwaltungsgliederung",
+            f"Stadt {self.town}",
             "official",
-        )  # fmt: skip
+        )
         for slug, kind, german, english, relation in BODIES:
             body = self.node(f"organisation/{slug}")
             self.add(body, A, sg(kind) if kind else FORMAL_ORGANIZATION)
@@ -439,9 +455,11 @@ class _Municipality:
         self.adopted[slug] = first
         papers = [
             self._document(
-                f"dokumente/{slug}-{year}.pdf", f"{german} der Stadt {self.town} ({year})",
-                f"Stadt {self.town}", "official",
-            )  # fmt: skip
+                f"dokumente/{slug}-{year}.pdf",
+                f"{german} der Stadt {self.town} ({year})",
+                f"Stadt {self.town}",
+                "official",
+            )
             for year in (first, second)
         ]
         self.papers[slug] = papers[1]
@@ -464,7 +482,9 @@ class _Municipality:
             self.add(strategy, sg("hasVersion"), version)
         self._source(strategy, papers[1])
         fields = self._fields(slug, german, english, papers[1]) if slug != UMBRELLA[0] else []
-        for index, (version, year, paper) in enumerate(zip(versions, (first, second), papers, strict=True)):
+        for index, (version, year, paper) in enumerate(
+            zip(versions, (first, second), papers, strict=True)
+        ):
             decision = self._decision(year, german, english)
             self.add(version, A, sg("StrategyVersion"))
             self.add(version, TITLE, de(f"{german}, Fassung {year}"))
@@ -473,12 +493,16 @@ class _Municipality:
             if index:
                 self.add(version, REVISION_OF, versions[0])
             self.add(version, sg("adoptedBy"), decision)
-            self.add(version, ISSUED, date_literal(dt.date(year, 6, 1), self.rng.choice(("year", "month"))))
+            self.add(
+                version,
+                ISSUED,
+                date_literal(dt.date(year, 6, 1), self.rng.choice(("year", "month"))),
+            )
             listed = fields if index else fields[: max(1, len(fields) - self.rng.randint(0, 2))]
             for field, _, _, _ in listed:
                 self.add(version, sg("hasFieldOfAction"), field)
             self._source(version, paper)
-        self._goals(slug, german, english, fields, strategy, second)
+        self._goals(slug, fields, strategy, second)
 
     def _decision(self, year: int, german: str, english: str) -> ox.NamedNode:
         number = self.rng.randint(100, 9999)
@@ -490,27 +514,41 @@ class _Municipality:
         decision = self.node(f"beschluss/{slug}")
         day = dt.date(year, self.rng.randint(2, 12), self.rng.randint(1, 28))
         info = self._document(
-            f"ratsinfo/vorlage/{slug}", f"Beschlussvorlage {identifier}", f"Stadt {self.town}",
+            f"ratsinfo/vorlage/{slug}",
+            f"Beschlussvorlage {identifier}",
+            f"Stadt {self.town}",
             "official",
-        )  # fmt: skip
+        )
         bodies = self.rng.sample(CONSULTING, self.rng.randint(1, 3))
         steps = []
         for body in bodies:
             step_day = day - dt.timedelta(days=self.rng.randint(7, 60))
-            steps.append((self.node(f"beschluss/{slug}/beratung/{step_day.isoformat()}-{body}"), body, step_day))
+            steps.append(
+                (
+                    self.node(f"beschluss/{slug}/beratung/{step_day.isoformat()}-{body}"),
+                    body,
+                    step_day,
+                )
+            )
         self.add(decision, A, sg("CouncilDecision"))
         self.add(decision, IDENTIFIER, ox.Literal(identifier))
         self.add(decision, TITLE, de(f"Beschluss der {german}"))
         self.add(decision, TITLE, en(f"Adoption of the {english.lower()}"))
         self.add(decision, sg("decisionDate"), date_literal(day))
         self.add(decision, PASSED_BY, self.node("organisation/stadtrat"))
-        self.add(decision, sg("decisionOutcome"), de(self.rng.choice(("einstimmig beschlossen", "mehrheitlich beschlossen"))))
+        self.add(
+            decision,
+            sg("decisionOutcome"),
+            de(self.rng.choice(("einstimmig beschlossen", "mehrheitlich beschlossen"))),
+        )
         for step, _, _ in steps:
             self.add(decision, sg("hasCommitteeStep"), step)
         self._source(decision, info)
         for step, body, step_day in steps:
             self.add(step, A, sg("CommitteeStep"))
-            self.add(step, LABEL, de(f"Beratung der Vorlage {identifier} am {step_day.isoformat()}"))
+            self.add(
+                step, LABEL, de(f"Beratung der Vorlage {identifier} am {step_day.isoformat()}")
+            )
             self.add(step, sg("consultingBody"), self.node(f"organisation/{body}"))
             self.add(step, sg("stepDate"), date_literal(step_day))
             if self.rng.random() < 0.6:
@@ -549,11 +587,19 @@ class _Municipality:
         self.fields[slug] = fields
         return fields
 
-    def _goals(self, slug: str, german: str, english: str, fields: list, strategy, year: int) -> None:
+    def _goals(self, slug: str, fields: list, strategy: ox.NamedNode, year: int) -> None:
         paper = self.papers[slug]
         if not fields:  # the umbrella: one central goal
             goal = self.node(f"ziel/{slug}-zentrales-ziel")
-            self._goal(goal, "Goal", f"Gutes Leben für alle in {self.town}", f"A good life for everyone in {self.town}", strategy, None, paper)
+            self._goal(
+                goal,
+                "Goal",
+                f"Gutes Leben für alle in {self.town}",
+                f"A good life for everyone in {self.town}",
+                strategy,
+                None,
+                paper,
+            )
             return
         for field, field_de, field_en, _ in fields:
             field_slug = field.value.rsplit("/", 1)[1]
@@ -561,20 +607,50 @@ class _Municipality:
             parents = []
             if self.rng.random() < 0.7:
                 idea = self.node(f"{stem}-leitidee")
-                self._goal(idea, "GuidingIdea", f"{field_de}: Teilhabe für alle", f"{field_en}: participation for all", strategy, field, paper)
+                self._goal(
+                    idea,
+                    "GuidingIdea",
+                    f"{field_de}: Teilhabe für alle",
+                    f"{field_en}: participation for all",
+                    strategy,
+                    field,
+                    paper,
+                )
                 parents.append(idea)
-            for k, (goal_de, goal_en) in enumerate(self.rng.sample(STRATEGIC_GOALS, self.rng.randint(1, 2)), start=1):
+            for k, (goal_de, goal_en) in enumerate(
+                self.rng.sample(STRATEGIC_GOALS, self.rng.randint(1, 2)), start=1
+            ):
                 goal = self.node(f"{stem}-strategisch-{k}")
-                self._goal(goal, "StrategicGoal", f"{field_de}: {goal_de}", f"{field_en}: {goal_en}", strategy, field, paper)
+                self._goal(
+                    goal,
+                    "StrategicGoal",
+                    f"{field_de}: {goal_de}",
+                    f"{field_en}: {goal_en}",
+                    strategy,
+                    field,
+                    paper,
+                )
                 parents.append(goal)
             operational = []
             for k in range(1, self.rng.randint(1, 3) + 1):
                 goal = self.node(f"{stem}-operativ-{k}")
                 deadline = year + self.rng.randint(1, 5)
-                self._goal(goal, "OperationalGoal", f"{field_de}: Ziel {k} bis {deadline}", f"{field_en}: target {k} by {deadline}", strategy, field, paper)
+                self._goal(
+                    goal,
+                    "OperationalGoal",
+                    f"{field_de}: Ziel {k} bis {deadline}",
+                    f"{field_en}: target {k} by {deadline}",
+                    strategy,
+                    field,
+                    paper,
+                )
                 self.add(goal, sg("specifies"), self.rng.choice(parents))
                 if self.rng.random() < 0.5:
-                    self.add(goal, sg("deadline"), date_literal(dt.date(deadline, 12, 31), self.rng.choice(("day", "year"))))
+                    self.add(
+                        goal,
+                        sg("deadline"),
+                        date_literal(dt.date(deadline, 12, 31), self.rng.choice(("day", "year"))),
+                    )
                 operational.append(goal)
             self.goals[(slug, field)] = operational
 
@@ -611,7 +687,9 @@ class _Municipality:
         if rng.random() < 0.5:
             self.add(measure, DESCRIPTION, de(f"Maßnahme {k} im Handlungsfeld {field_de}."))
             if rng.random() < 0.6:
-                self.add(measure, DESCRIPTION, en(f"Measure {k} in the field of action {field_en}."))
+                self.add(
+                    measure, DESCRIPTION, en(f"Measure {k} in the field of action {field_en}.")
+                )
         self.add(measure, sg("belongsToStrategy"), self.node(f"strategie/{slug}"))
         self.add(measure, sg("servesField"), field)
         if rng.random() < 0.1:  # a cross-strategy measure
@@ -635,19 +713,31 @@ class _Municipality:
         if rng.random() < 0.1:
             programme = next(p[0] for p in PROGRAMMES if p[3] == slug)
             self.add(measure, sg("fundedBy"), _n(f"{EX}foerderprogramm/{programme}"))
-        start = dt.date(rng.randint(self.adopted[slug], 2024), rng.randint(1, 12), rng.randint(1, 28))
+        start = dt.date(
+            rng.randint(self.adopted[slug], 2024), rng.randint(1, 12), rng.randint(1, 28)
+        )
         if rng.random() < 0.9:
-            self.add(measure, sg("startDate"), date_literal(start, rng.choice(("day", "day", "month", "year"))))
+            self.add(
+                measure,
+                sg("startDate"),
+                date_literal(start, rng.choice(("day", "day", "month", "year"))),
+            )
             if rng.random() < 0.4:
                 end = start.replace(year=start.year + rng.randint(1, 4))
-                self.add(measure, sg("endDate"), date_literal(end, rng.choice(("day", "month", "year"))))
+                self.add(
+                    measure, sg("endDate"), date_literal(end, rng.choice(("day", "month", "year")))
+                )
         if rng.random() < 0.3:
             deadline = dt.date(rng.randint(2025, 2030), 12, 31)
             self.add(measure, sg("deadline"), date_literal(deadline, rng.choice(("day", "year"))))
         history = rng.choice(STATUS_PATHS)
         days = sorted(rng.sample(range(0, (dt.date(2025, 12, 31) - start).days + 1), len(history)))
         assessments = [
-            (self.node(f"massnahme/m-{k}/status/{(start + dt.timedelta(days=d)).isoformat()}"), status, start + dt.timedelta(days=d))
+            (
+                self.node(f"massnahme/m-{k}/status/{(start + dt.timedelta(days=d)).isoformat()}"),
+                status,
+                start + dt.timedelta(days=d),
+            )
             for d, status in zip(days, history, strict=True)
         ]
         for assessment, _, _ in assessments:
@@ -826,7 +916,9 @@ def inject_errors(
                     touched.add(subject)
                     del pending[index]
                     expected.extend(
-                        InjectedError(kind.name, subject, path, f"sh:{c}ConstraintComponent", SGS + s)
+                        InjectedError(
+                            kind.name, subject, path, f"sh:{c}ConstraintComponent", SGS + s
+                        )
                         for path, c, s in kind.results
                     )
                     break

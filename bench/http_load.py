@@ -4,10 +4,15 @@ as soon as the previous answer arrived, for a fixed time. Same client for every 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import shutil
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -19,16 +24,24 @@ class LoadResult:
     seconds: float
     latencies_ms: list[float]
 
+    fixed: tuple[float, float, float] | None = None  # throughput, median, p99 as wrk reports them
+
     @property
     def throughput(self) -> float:
+        if self.fixed:
+            return self.fixed[0]
         return self.requests / self.seconds if self.seconds else 0.0
 
     @property
     def median_ms(self) -> float:
+        if self.fixed:
+            return self.fixed[1]
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
     @property
     def p99_ms(self) -> float:
+        if self.fixed:
+            return self.fixed[2]
         if not self.latencies_ms:
             return float("nan")
         ordered = sorted(self.latencies_ms)
@@ -74,3 +87,82 @@ def measure(
     """Warm up for a second, then measure for ``seconds``."""
     asyncio.run(_run(make_request, concurrency, 1.0))
     return asyncio.run(_run(make_request, concurrency, seconds))
+
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1], {["Accept"] = os.getenv("WRK_ACCEPT")})
+end
+"""
+
+
+def measure_wrk(
+    base: str, paths: list[str], accept: str, concurrency: int, seconds: float, work: Path
+) -> LoadResult | None:
+    """The same closed loop with wrk (a C load generator), when it is installed."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    script = work / "wrk-paths.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    listing = work / "wrk-paths.txt"
+    listing.write_text("\n".join(paths), encoding="utf-8")
+    env = {**os.environ, "WRK_PATHS": str(listing), "WRK_ACCEPT": accept}
+    threads = str(min(concurrency, 2))
+    subprocess.run(
+        [wrk, "-t1", "-c", str(concurrency), "-d", "1s", "-s", str(script), base],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    done = subprocess.run(
+        [
+            wrk,
+            "-t",
+            threads,
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    text = done.stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    total = re.search(r"(\d+) requests in ([\d.]+)(m?s)", text)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
+    if not rate or not total:
+        raise RuntimeError(f"wrk gave no result:\n{text}\n{done.stderr}")
+    latencies = {
+        m.group(1): _ms(m.group(2), m.group(3))
+        for m in re.finditer(r"\s(50|99)%\s+([\d.]+)(us|ms|s)", text)
+    }
+    count = int(total.group(1))
+    elapsed = float(total.group(2)) / (1000 if total.group(3) == "ms" else 1)
+    failed = int(errors.group(1)) if errors else 0
+    if socket_errors:
+        failed += sum(int(g) for g in socket_errors.groups())
+    fixed = (
+        float(rate.group(1)),
+        latencies.get("50", float("nan")),
+        latencies.get("99", float("nan")),
+    )
+    return LoadResult(count - failed, failed, elapsed, [], fixed)
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) / 1000 if unit == "us" else float(value) * (1000 if unit == "s" else 1)

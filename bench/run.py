@@ -24,13 +24,14 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
 
 from bench import servers
 from bench.generate import generate, inject_errors, municipalities_for
-from bench.http_load import LoadResult, measure
+from bench.http_load import LoadResult, measure, measure_wrk
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://example.org/"
@@ -142,7 +143,8 @@ def compare_validators(size: int, seed: int, result: SizeResult, pyshacl_limit: 
     from sozialgraph.validation import validate
 
     towns = municipalities_for(min(size, pyshacl_limit))
-    quads, expected = inject_errors(list(generate(towns, seed=seed)), 12, seed)
+    stream, expected = inject_errors(generate(towns, seed=seed), 12, seed)
+    quads = list(stream)
     result.injected_errors = len(expected)
     model = [
         g
@@ -209,30 +211,40 @@ def named_queries(store_dir: Path, reps: int) -> dict[str, dict[str, float]]:
 # -- HTTP ------------------------------------------------------------------------------------
 
 
-def lookup(endpoint: str, measures: list[str], accept: str = "application/sparql-results+json"):
+def lookup_paths(path: str, measures: list[str]) -> list[str]:
+    """Small lookups: the title of one measure, over up to 2,000 different measures."""
+    return [
+        path + "?" + urlencode({"query": f"SELECT ?title WHERE {{ <{m}> <{TITLE}> ?title }}"})
+        for m in measures
+    ]
+
+
+def api_paths(measures: list[str]) -> list[str]:
+    return [f"/api/measures/{m.removeprefix(BASE)}" for m in measures]
+
+
+def load(
+    base: str, paths: list[str], accept: str, concurrency: int, seconds: float, work: Path
+) -> LoadResult:
+    """wrk where it is installed (a C client that does not compete for the interpreter), else
+    the Python client; the same one for every server of a run."""
+    measured = measure_wrk(base, paths, accept, concurrency, seconds, work)
+    if measured is not None:
+        return measured
+
     def make(n: int) -> httpx.Request:
-        query = f"SELECT ?title WHERE {{ <{measures[n % len(measures)]}> <{TITLE}> ?title }}"
-        return httpx.Request("GET", endpoint, params={"query": query}, headers={"Accept": accept})
+        return httpx.Request("GET", base + paths[n % len(paths)], headers={"Accept": accept})
 
-    return make
-
-
-def api(base: str, measures: list[str]):
-    def make(n: int) -> httpx.Request:
-        return httpx.Request(
-            "GET", f"{base}/api/measures/{measures[n % len(measures)].removeprefix(BASE)}"
-        )
-
-    return make
+    return measure(make, concurrency, seconds)
 
 
-def record(result: SizeResult, name: str, load: LoadResult) -> None:
+def record(result: SizeResult, name: str, measured: LoadResult) -> None:
     result.http[name] = {
-        "throughput_rps": round(load.throughput, 1),
-        "median_ms": round(load.median_ms, 2),
-        "p99_ms": round(load.p99_ms, 2),
-        "errors": load.errors,
-        "requests": load.requests,
+        "throughput_rps": round(measured.throughput, 1),
+        "median_ms": round(measured.median_ms, 2),
+        "p99_ms": round(measured.p99_ms, 2),
+        "errors": measured.errors,
+        "requests": measured.requests,
     }
 
 
@@ -247,29 +259,48 @@ def http(
 ) -> None:
     from sozialgraph.store.embedded import EmbeddedStore
 
+    json_results = "application/sparql-results+json"
+    result.notes.append(
+        "load generator: " + ("wrk" if shutil.which("wrk") else "Python (httpx) client")
+    )
     copy = work / "oxigraph-copy"
     shutil.rmtree(copy, ignore_errors=True)
-    generation = EmbeddedStore(store).checkpoint()
-    assert generation is not None
-    shutil.copytree(generation, copy)
+    checkpoint = EmbeddedStore(store).checkpoint()
+    assert checkpoint is not None
+    shutil.copytree(checkpoint, copy)
     with servers.sozialgraph(store, work) as base:
         for concurrency in (1, 8):
             record(
                 result,
                 f"sozialgraph /sparql c={concurrency}",
-                measure(lookup(base + "/sparql", measures), concurrency, seconds),
+                load(
+                    base,
+                    lookup_paths("/sparql", measures),
+                    json_results,
+                    concurrency,
+                    seconds,
+                    work,
+                ),
             )
             record(
                 result,
                 f"sozialgraph /api c={concurrency}",
-                measure(api(base, measures), concurrency, seconds),
+                load(base, api_paths(measures), "application/json", concurrency, seconds, work),
             )
     with servers.oxigraph(copy, work) as endpoint:
+        base, path = endpoint.rsplit("/", 1)
         for concurrency in (1, 8):
             record(
                 result,
                 f"oxigraph c={concurrency}",
-                measure(lookup(endpoint, measures), concurrency, seconds),
+                load(
+                    base,
+                    lookup_paths("/" + path, measures),
+                    json_results,
+                    concurrency,
+                    seconds,
+                    work,
+                ),
             )
     if result.triples <= rdflib_limit:
         with servers.rdflib_endpoint(nquads, work) as endpoint:
@@ -277,7 +308,14 @@ def http(
                 record(
                     result,
                     f"rdflib-endpoint c={concurrency}",
-                    measure(lookup(endpoint + "/", measures), concurrency, seconds),
+                    load(
+                        endpoint,
+                        lookup_paths("/", measures),
+                        json_results,
+                        concurrency,
+                        seconds,
+                        work,
+                    ),
                 )
     else:
         result.notes.append(

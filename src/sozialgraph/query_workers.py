@@ -182,9 +182,19 @@ class WorkerPool:
                 pass
             finally:
                 loop.remove_reader(connection.fileno())
+                # uvloop leaves a watched descriptor non-blocking; a message longer than the
+                # pipe's buffer must then be read in blocking mode, or recv() fails half-way.
+                os.set_blocking(connection.fileno(), True)
         try:
             message: tuple[Any, ...] = connection.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError) as error:
+            await asyncio.to_thread(worker.process.join, 2)
+            log.warning(
+                "query worker %s failed (%r), exit code %s",
+                worker.process.pid,
+                error,
+                worker.process.exitcode,
+            )
             raise QueryCrashed(
                 "the query engine could not evaluate this query (it ran out of stack or memory); "
                 "simplify the query"

@@ -9,26 +9,32 @@ shape that uses it and targets the focus node).
 
 Where pySHACL reads SHACL in its own way, this path does the same, since both must agree:
 
-- a typed literal matches ``sh:datatype`` unless rdflib cannot convert it (``"2025-13-45"^^xsd:date``
-  fails; ``"abc"^^xsd:gYear`` passes, rdflib has no converter for it); the few literals that the
-  query cannot settle by a strict lexical pattern are judged by rdflib itself, through a custom
-  SPARQL function;
+- a typed literal matches ``sh:datatype`` unless rdflib cannot convert it
+  (``"2025-13-45"^^xsd:date`` fails; ``"abc"^^xsd:gYear`` passes, rdflib has no converter for
+  it); the few literals that the query cannot settle by a strict lexical pattern are judged by
+  rdflib itself, through a custom SPARQL function;
 - ``sh:pattern`` uses Python's ``re.search`` (also through a custom function), not XPath regexes;
 - ``sh:languageIn`` matches a tag or its first subtag, case-insensitively;
 - SPARQL constraints are evaluated once with ``$this`` joined to the focus nodes (the pre-binding
   restrictions of SHACL-SPARQL make this equivalent); ``?failure`` gives one result per focus node.
 
-Literals are compared as terms (``sh:in``, ``sh:hasValue``); rdflib normalises a few lexical forms
-on load (``"01"^^xsd:integer``), oxigraph keeps them. Constructs outside the supported set raise
-:class:`UnsupportedShapes`, listing each, so that no shape is skipped silently.
+Known differences: literals are compared as terms (``sh:in``, ``sh:hasValue``), and rdflib
+normalises a few lexical forms on load (``"01"^^xsd:integer``) where oxigraph keeps them; for
+``sh:node`` only the top-level result is reported, while ``validation.validate`` also lists the
+nested ``sh:detail`` results pySHACL attaches to it; messages of SPARQL constraints have their
+``{?var}`` templates filled in. Shapes without ``sh:message`` get no generic message (pySHACL
+writes an English one). Constructs outside the supported set raise :class:`UnsupportedShapes`,
+listing each, so that no shape is skipped silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
@@ -37,7 +43,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
-from rdflib.term import Node, _toPythonMapping
+from rdflib.term import Node, _toPythonMapping  # rdflib's lexical converters, as pySHACL uses them
 
 from sozialgraph.errors import SozialgraphError
 from sozialgraph.rdf_io import to_rdflib_term
@@ -159,24 +165,31 @@ class CompiledConstraint:
 
 
 def validate_store(
-    store: ox.Store, shapes: Graph, *, graphs: list[str] | None = None
+    store: ox.Store,
+    shapes: Graph,
+    *,
+    graphs: list[str] | None = None,
+    workers: int | None = None,
 ) -> ValidationReport:
     """Validate the store's data against ``shapes``, as :func:`validation.validate` would.
 
     The data are the union of all graphs, or of ``graphs`` (named graph IRIs) when given; the
-    class hierarchy (rdfs:subClassOf) must be among them, as for pySHACL.
+    class hierarchy (rdfs:subClassOf) must be among them, as for pySHACL. Queries run on
+    ``workers`` threads (the store releases the GIL while it evaluates); by default one per CPU,
+    at most four.
     """
     options: dict[str, object] = {"custom_functions": custom_functions()}
     if graphs is None:
         options["use_default_graph_as_union"] = True
     else:
         options["default_graph"] = [ox.NamedNode(name) for name in graphs]
-    results: list[ValidationResult] = []
-    for compiled in compile_shapes(shapes):
-        solutions = store.query(compiled.query, **options)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise TypeError(f"not a SELECT query: {compiled.query}")
-        results.extend(_results(compiled, solutions))
+
+    def run(compiled: CompiledConstraint) -> list[ValidationResult]:
+        return list(_results(compiled, _solutions(store, compiled.query, options)))
+
+    compiled = compile_shapes(shapes)
+    with ThreadPoolExecutor(max(1, workers or min(4, os.cpu_count() or 1))) as pool:
+        results = [result for found in pool.map(run, compiled) for result in found]
     results.sort(key=lambda r: (r.focus_node, r.path or "", r.component))
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms=conforms, results=tuple(results))
@@ -198,13 +211,29 @@ def custom_functions() -> dict[ox.NamedNode, Callable[..., ox.Literal | None]]:
 # --- Running -------------------------------------------------------------------------------------
 
 
-def _results(
-    compiled: CompiledConstraint, solutions: ox.QuerySolutions
-) -> Iterator[ValidationResult]:
-    variables = [variable.value for variable in solutions.variables]
-    seen: set[tuple[object, ...]] = set()
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _solutions(store: ox.Store, query: str, options: dict[str, object]) -> list[dict[str, Term]]:
+    """The bound variables of each solution, read on this thread (pyoxigraph's result objects
+    must not be dropped on another one)."""
+    solutions = store.query(query, **options)  # type: ignore[arg-type]
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query}")
+    names = [variable.value for variable in solutions.variables]
+    rows: list[dict[str, Term]] = []
     for solution in solutions:
-        bound = {name: solution[name] for name in variables if solution[name] is not None}
+        rows.append({name: solution[name] for name in names if solution[name] is not None})
+        del solution
+    del solutions
+    return rows
+
+
+def _results(
+    compiled: CompiledConstraint, rows: list[dict[str, Term]]
+) -> Iterator[ValidationResult]:
+    seen: set[tuple[object, ...]] = set()
+    for bound in rows:
         focus = bound.get("this")
         if focus is None:
             continue
@@ -235,9 +264,7 @@ def _results(
         )
 
 
-def _fill_in(
-    messages: dict[str, str], bound: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]
-) -> dict[str, str]:
+def _fill_in(messages: dict[str, str], bound: dict[str, Term]) -> dict[str, str]:
     """Substitute ``{?var}`` and ``{$var}`` in SPARQL constraint messages (SHACL-SPARQL 5.3.2)."""
     filled = {}
     for lang, text in messages.items():
@@ -337,7 +364,7 @@ class _Compiler:
 
     def _severity(self, shape: Node) -> str:
         severity = self.graph.value(shape, SH.severity)
-        return SEVERITY_NAMES.get(severity, "Violation")  # type: ignore[call-overload]
+        return next((name for iri, name in SEVERITY_NAMES.items() if iri == severity), "Violation")
 
     def _messages(self, node: Node) -> dict[str, str]:
         messages: dict[str, str] = {}
@@ -352,7 +379,8 @@ class _Compiler:
     # Targets
 
     def _focus(self, shape: Node) -> tuple[str, str]:
-        """A group binding ``?this`` to each focus node of ``shape`` once, and its prefixes."""
+        """A group binding ``?this`` to the focus nodes of ``shape`` (perhaps more than once, so
+        every query removes duplicates), and the PREFIX declarations it needs."""
         patterns, prologues = [], []
         class_types = {RDFS.Class, *self.graph.subjects(RDFS.subClassOf, RDFS.Class)}
         classes = self._objects(shape, SH.targetClass)
@@ -384,6 +412,7 @@ class _Compiler:
 
     def _inline_target(self, select: str) -> str:
         """A SPARQL target's WHERE group, its variables renamed apart, or else a sub-SELECT."""
+        select = _SPARQL_TOKENS.sub(lambda m: "\n" if m[0][0] == "#" else m[0], select)
         simple = re.fullmatch(
             r"\s*SELECT\s+(DISTINCT\s+)?[?$]this\s+WHERE\s*\{(?P<body>.*)\}\s*",
             select,
@@ -746,6 +775,9 @@ class _Compiler:
                 self.problems.append(f"{_show(shape)}: {_qname(predicate)}")
         if (shape, SH.property, None) in self.graph and self._is_property_shape(shape):
             self.problems.append(f"{_show(shape)}: sh:property on a property shape")
+        for prop in self.graph.objects(shape, SH.property):
+            if not self._is_property_shape(prop):
+                self.problems.append(f"{_show(prop)}: a sh:property without sh:path")
 
 
 def _count_query(focus: str, path: str, condition: str, operator: str, count: int) -> str:

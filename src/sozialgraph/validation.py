@@ -98,7 +98,12 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
 
 
 def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
+    details = set(
+        report.objects(None, SH.detail)
+    )  # nested results of sh:node; SHACL reports the parent
     for node in report.subjects(RDF.type, SH.ValidationResult):
+        if node in details:
+            continue
         messages: dict[str, str] = {}
         for message in report.objects(node, SH.resultMessage):
             if isinstance(message, Literal):

@@ -45,6 +45,7 @@ class EmbeddedStore:
         self._store: ox.Store | None = None
         self._store_is_checkpoint = False
         self._open_lock = threading.RLock()
+        self._version_cache: tuple[tuple[int, int, int], str] | None = None
         if not read_only:
             (self.root / "generations").mkdir(parents=True, exist_ok=True)
             (self.root / "checkpoints").mkdir(exist_ok=True)
@@ -154,10 +155,16 @@ class EmbeddedStore:
             ox.serialize((q.triple for q in quads), output, format=fmt, prefixes=prefixes)
 
     def version(self) -> str:
+        """The content of ``VERSION``, re-read only when the file changed (one stat per call)."""
+        path = self.root / "VERSION"
         try:
-            return (self.root / "VERSION").read_text(encoding="utf-8").strip() or "empty"
+            stamp = path.stat()
         except FileNotFoundError:
             return "empty"
+        key = (stamp.st_mtime_ns, stamp.st_ino, stamp.st_size)
+        if self._version_cache is None or self._version_cache[0] != key:
+            self._version_cache = (key, path.read_text(encoding="utf-8").strip() or "empty")
+        return self._version_cache[1]
 
     def _bump_version(self) -> None:
         _write_atomically(self.root / "VERSION", _new_version())

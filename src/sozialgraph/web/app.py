@@ -18,6 +18,7 @@ from sozialgraph.web import api, catalog, dumps, graph_store, ingest, linked_dat
 from sozialgraph.web.cors import ReadOnlyCORS
 from sozialgraph.web.problems import install_error_handlers
 from sozialgraph.web.query_service import QueryService
+from sozialgraph.web.sparql_fast import SparqlFastPath
 from sozialgraph.web.templating import STATIC_DIR, create_templates
 from sozialgraph.web.write_service import WriteService
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The IRI catch-all answers every other path: it must stay the last route.
     app.include_router(linked_data.catch_all)
+    app.add_middleware(SparqlFastPath)
     app.add_middleware(ReadOnlyCORS)
     return app
 

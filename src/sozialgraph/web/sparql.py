@@ -103,8 +103,12 @@ async def _answer(
     base_iri = str(request.url.replace(query="", fragment=""))
     key = None
     if guarded.deterministic:
-        version = await asyncio.to_thread(service.store.version)
-        key = cache_key(version, guarded.text, media_type, default_graphs, named_graphs, base_iri)
+        version = (
+            await asyncio.to_thread(service.store.version) if service.settings.is_remote else None
+        )
+        key = result_key(
+            service, guarded.text, media_type, default_graphs, named_graphs, base_iri, version
+        )
         headers = {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
         if request.headers.get("if-none-match") == etag_for(key):
             return Response(status_code=304, headers=headers)
@@ -171,6 +175,29 @@ def _stream(
         media_type=_with_charset(media_type),
         headers={"Vary": "Accept", **(headers or {})},
     )
+
+
+def result_key(
+    service: QueryService,
+    query: str,
+    media_type: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    base_iri: str,
+    version: str | None = None,
+) -> str:
+    """The result cache's key: the store's version and the request.
+
+    For the embedded store, reading the version is one stat of a file, cheap enough to do on
+    the event loop; a remote store's version is read in a thread and passed in.
+    """
+    if version is None:
+        version = service.store.version()
+    return cache_key(version, query, media_type, default_graphs, named_graphs, base_iri)
+
+
+def media_type_with_charset(media_type: str) -> str:
+    return _with_charset(media_type)
 
 
 def _with_charset(media_type: str) -> str:
