@@ -35,7 +35,7 @@ def published_triples(store: GraphStore, base_iri: str) -> list[ox.Triple]:
     if not names:
         loaded = load_files([f for f in source_files(base_iri) if not f.is_shapes], base_iri)
         return [t for g in loaded for t in g.triples]
-    triples = []
+    triples: list[ox.Triple] = []
     for name in names:
         if name == meta or name.startswith(shapes_prefix):
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph as ox
 import typer
@@ -14,6 +14,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sozialgraph.config import Settings
 from sozialgraph.errors import SozialgraphError, ValidationFailed
 from sozialgraph.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from sozialgraph.store.base import GraphStore, Term
 
 app = typer.Typer(
     help="sozialgraph: the social strategy of a city as a validated, queryable knowledge graph.",
@@ -300,14 +303,21 @@ def import_file(
     )
 
 
-def _vocabulary_rows(graph_store: object) -> list[dict[str, object]]:
+def _vocabulary_rows(graph_store: GraphStore) -> list[dict[str, Term]]:
     from sozialgraph.queries import QueryRegistry
     from sozialgraph.resources import queries_dir
+    from sozialgraph.store.base import as_term
 
     text = QueryRegistry(queries_dir()).get("import-vocabulary").text
-    solutions = graph_store.query(text)  # type: ignore[attr-defined]
+    solutions = graph_store.query(text)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("the import-vocabulary query must be a SELECT query")
     names = [v.value for v in solutions.variables]
-    return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+    rows: list[dict[str, Term]] = []
+    for row in solutions:
+        bound = {name: row[name] for name in names}
+        rows.append({name: as_term(term) for name, term in bound.items() if term is not None})
+    return rows
 
 
 def _progress() -> Progress:

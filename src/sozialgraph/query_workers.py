@@ -30,7 +30,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -291,6 +291,14 @@ class _ChunkWriter:
             self.connection.send(("chunk", bytes(self.buffer)))
             self.buffer.clear()
 
+    def as_output(self) -> IO[bytes]:
+        """This writer as the output of pyoxigraph's serialisers.
+
+        They only call ``write`` and ``flush`` on it, which this class provides; their stubs ask
+        for all of ``IO[bytes]`` (seek, close, ...), hence this module's one cast.
+        """
+        return cast(IO[bytes], self)
+
 
 def isolate_from_network() -> bool:
     """Move this process into an empty network namespace, where the kernel allows it."""
@@ -346,9 +354,11 @@ def _run(store: ox.Store, job: QueryJob, connection: Connection) -> None:
     result = store.query(job.query, base_iri=job.base_iri, **options)
     writer = _ChunkWriter(connection, job.max_bytes)
     if isinstance(result, ox.QueryTriples):
-        result.serialize(writer, format=ox.RdfFormat.from_media_type(job.media_type))
+        result.serialize(writer.as_output(), format=ox.RdfFormat.from_media_type(job.media_type))
     else:
-        result.serialize(writer, format=ox.QueryResultsFormat.from_media_type(job.media_type))
+        result.serialize(
+            writer.as_output(), format=ox.QueryResultsFormat.from_media_type(job.media_type)
+        )
     writer.flush()
     connection.send(("done",))
 
@@ -367,7 +377,7 @@ def _parse(job: ParseJob, connection: Connection) -> None:
                 raise SyntaxError("named graphs are not accepted here; send one graph")
             yield quad.triple
 
-    ox.serialize(triples(), writer, format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples(), writer.as_output(), format=ox.RdfFormat.N_TRIPLES)
     writer.flush()
     connection.send(("done",))
 

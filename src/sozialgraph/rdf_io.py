@@ -116,7 +116,8 @@ def _rebase_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, bas
     return term
 
 
-def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """The rdflib form of a pyoxigraph term; RDF-star triple terms have none here."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

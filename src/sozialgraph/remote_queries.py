@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 from sozialgraph.query_workers import SPOOL_MEMORY_BYTES, QueryJob
-from sozialgraph.store.remote import (
+from sozialgraph.store.sparql_protocol import (
     NO_UNION,
     READ_RETRY_DELAYS,
     SPARQL_QUERY,

@@ -15,7 +15,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITY_NAMES: dict[Node, str] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
 
 
 @dataclass(frozen=True)
@@ -126,9 +130,14 @@ def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
             value=_show(value) if value is not None else None,
             component=_compact(report.value(node, SH.sourceConstraintComponent)),
             source_shape=_show(report.value(node, SH.sourceShape)),
-            severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "Violation"),
+            severity=_severity(report.value(node, SH.resultSeverity)),
             messages=messages,
         )
+
+
+def _severity(node: Node | None) -> str:
+    """The name of a result's severity; a result without one is a violation."""
+    return SEVERITY_NAMES.get(node, "Violation") if node is not None else "Violation"
 
 
 def _show(node: Node | None) -> str:

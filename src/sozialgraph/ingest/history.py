@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sozialgraph.namespaces import slugify
+from sozialgraph.store.base import as_term
 
 
 class History:
@@ -69,18 +70,25 @@ HAS_ASSESSMENT = "https://w3id.org/sozialgraph/ontology#hasStatusAssessment"
 
 def current_statuses(triples: list[ox.Triple]) -> dict[str, str]:
     """Each measure's newest status in one graph version."""
-    status = {t.subject.value: t.object.value for t in triples if t.predicate.value == STATUS}
-    dates = {t.subject.value: t.object.value for t in triples if t.predicate.value == ASSESSED_ON}
+    status = {_value(t.subject): _value(t.object) for t in triples if t.predicate.value == STATUS}
+    dates = {
+        _value(t.subject): _value(t.object) for t in triples if t.predicate.value == ASSESSED_ON
+    }
     newest: dict[str, tuple[str, str]] = {}
     for t in triples:
         if t.predicate.value != HAS_ASSESSMENT:
             continue
-        assessment = t.object.value
+        measure, assessment = _value(t.subject), _value(t.object)
         if assessment in status:
             candidate = (dates.get(assessment, ""), status[assessment])
-            if t.subject.value not in newest or candidate > newest[t.subject.value]:
-                newest[t.subject.value] = candidate
+            if measure not in newest or candidate > newest[measure]:
+                newest[measure] = candidate
     return {measure: value for measure, (_, value) in newest.items()}
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The IRI, blank node id or lexical form of a term of a saved version."""
+    return as_term(term).value
 
 
 def diff(before: list[ox.Triple], after: list[ox.Triple]) -> Diff:

@@ -9,7 +9,14 @@ import zipfile
 from dataclasses import dataclass, field
 
 from sozialgraph.errors import BadRequest, PayloadTooLarge
-from sozialgraph.ingest.columns import SHEETS, Sheet, normalise_header, sheet_for, sheet_for_headers
+from sozialgraph.ingest.columns import (
+    SHEETS,
+    Column,
+    Sheet,
+    normalise_header,
+    sheet_for,
+    sheet_for_headers,
+)
 from sozialgraph.ingest.problems import Problem
 
 MAX_ROWS = 20_000
@@ -126,7 +133,7 @@ def _rows(
         raise PayloadTooLarge(
             f"{sheet.de}: more than {MAX_ROWS} rows", de=f"{sheet.de}: mehr als {MAX_ROWS} Zeilen"
         )
-    by_header = {}
+    by_header: dict[str, Column] = {}
     for column in sheet.columns:
         by_header[normalise_header(column.de)] = column
         by_header[normalise_header(column.en)] = column
@@ -135,14 +142,14 @@ def _rows(
     for index, title in enumerate(header):
         if not str(title).strip():
             continue
-        column = by_header.get(normalise_header(str(title)))
-        if column is None:
+        titled = by_header.get(normalise_header(str(title)))
+        if titled is None:
             problems.append(
                 Problem(sheet.de, 1, str(title), "unknown_column", {"column": str(title)})
             )
             continue
-        positions[index] = column.key
-        data.headers[column.key] = str(title).strip()
+        positions[index] = titled.key
+        data.headers[titled.key] = str(title).strip()
     for column in sheet.columns:
         if column.required and column.key not in data.headers:
             problems.append(

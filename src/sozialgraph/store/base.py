@@ -11,6 +11,13 @@ Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
+def as_term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Term:
+    """``value`` as a plain term: the project's graphs hold no RDF-star triple terms."""
+    if isinstance(value, ox.Triple):
+        raise TypeError(f"RDF-star triple terms are not supported: {value}")
+    return value
+
+
 class GraphStore(Protocol):
     """A quad store with named graphs; the default graph of queries is the union of all graphs."""
 

@@ -128,7 +128,10 @@ class EmbeddedStore:
     # -- reading -----------------------------------------------------------------------------
 
     def query(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
-        bound = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
+        # Typed as pyoxigraph's parameter is (a dict, invariant in its value type).
+        bound: dict[ox.Variable, Term | ox.Triple] = {
+            ox.Variable(name): term for name, term in (substitutions or {}).items()
+        }
         return self._open().query(sparql, use_default_graph_as_union=True, substitutions=bound)
 
     def graph_names(self) -> list[str]:

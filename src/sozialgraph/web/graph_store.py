@@ -17,7 +17,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from sozialgraph.errors import BadRequest, NotFound, SozialgraphError, UnsupportedMediaType
+from sozialgraph.errors import (
+    BadRequest,
+    NotAcceptable,
+    NotFound,
+    SozialgraphError,
+    UnsupportedMediaType,
+)
 from sozialgraph.store.base import GraphStore
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import get_store
@@ -64,12 +70,15 @@ def _target(request: Request) -> str | None:
 async def read_graph(request: Request, store: Store) -> Response:
     graph = _target(request)
     media_type = media.negotiate(request.headers.get("accept"), media.GRAPH_TYPES[:4])
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:  # not expected: only graph formats are offered
+        raise NotAcceptable(f"cannot serialise a graph as {media_type}")
     if graph is not None and graph not in await asyncio.to_thread(store.graph_names):
         raise NotFound(f"there is no graph {graph}", de=f"Es gibt keinen Graphen {graph}")
 
     def serialise() -> bytes:
         output = io.BytesIO()
-        store.dump(output, ox.RdfFormat.from_media_type(media_type), graph)
+        store.dump(output, fmt, graph)
         return output.getvalue()
 
     body = await asyncio.to_thread(serialise)

@@ -1,0 +1,119 @@
+"""Compiled shapes run on a pyoxigraph store, and their solutions read as a SHACL report."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypedDict
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Node
+
+from sozialgraph.rdf_io import to_rdflib_term
+from sozialgraph.shacl_sparql.compile import CompiledConstraint, compile_shapes
+from sozialgraph.shacl_sparql.literals import CustomFunction, custom_functions
+from sozialgraph.shacl_sparql.shapes import show
+from sozialgraph.store.base import Term
+from sozialgraph.validation import ValidationReport, ValidationResult
+
+
+class _QueryOptions(TypedDict, total=False):
+    """The keyword arguments of ``pyoxigraph.Store.query`` that every compiled query gets."""
+
+    custom_functions: dict[ox.NamedNode, CustomFunction]
+    use_default_graph_as_union: bool
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+
+
+def validate_store(
+    store: ox.Store,
+    shapes: Graph,
+    *,
+    graphs: list[str] | None = None,
+    workers: int | None = None,
+) -> ValidationReport:
+    """Validate the store's data against ``shapes``, as :func:`validation.validate` would.
+
+    The data are the union of all graphs, or of ``graphs`` (named graph IRIs) when given; the
+    class hierarchy (rdfs:subClassOf) must be among them, as for pySHACL. Queries run on
+    ``workers`` threads (the store releases the GIL while it evaluates); by default one per CPU,
+    at most four.
+    """
+    options: _QueryOptions = {"custom_functions": custom_functions()}
+    if graphs is None:
+        options["use_default_graph_as_union"] = True
+    else:
+        options["default_graph"] = [ox.NamedNode(name) for name in graphs]
+
+    def run(compiled: CompiledConstraint) -> list[ValidationResult]:
+        return list(_results(compiled, _solutions(store, compiled.query, options)))
+
+    compiled = compile_shapes(shapes)
+    with ThreadPoolExecutor(max(1, workers or min(4, os.cpu_count() or 1))) as pool:
+        results = [result for found in pool.map(run, compiled) for result in found]
+    results.sort(key=lambda r: (r.focus_node, r.path or "", r.component))
+    conforms = not any(r.severity == "Violation" for r in results)
+    return ValidationReport(conforms=conforms, results=tuple(results))
+
+
+def _solutions(store: ox.Store, query: str, options: _QueryOptions) -> list[dict[str, Term]]:
+    """The bound variables of each solution, read on this thread (pyoxigraph's result objects
+    must not be dropped on another one)."""
+    solutions = store.query(query, **options)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query}")
+    names = [variable.value for variable in solutions.variables]
+    rows: list[dict[str, Term]] = []
+    for solution in solutions:
+        rows.append({name: solution[name] for name in names if solution[name] is not None})
+        del solution
+    del solutions
+    return rows
+
+
+def _results(
+    compiled: CompiledConstraint, rows: list[dict[str, Term]]
+) -> Iterator[ValidationResult]:
+    seen: set[tuple[object, ...]] = set()
+    for bound in rows:
+        focus = bound.get("this")
+        if focus is None:
+            continue
+        value = bound.get("value")
+        path: Node | None = compiled.path
+        messages = compiled.messages
+        if compiled.sparql:
+            if "failure" in bound:  # pySHACL: one result per focus node, like a violation
+                bound = {"this": focus}
+                value = None
+            key = tuple(sorted((name, str(term)) for name, term in bound.items()))
+            if key in seen:  # pySHACL drops duplicate solutions
+                continue
+            seen.add(key)
+            if value is None and not compiled.is_property_shape:
+                value = focus
+            if "path" in bound:
+                path = to_rdflib_term(bound["path"])
+            messages = _fill_in(messages, bound)
+        yield ValidationResult(
+            focus_node=show(to_rdflib_term(focus)),
+            path=show(path) if path is not None else None,
+            value=show(to_rdflib_term(value)) if value is not None else None,
+            component="sh:" + compiled.component,
+            source_shape=show(compiled.source_shape),
+            severity=compiled.severity,
+            messages=messages,
+        )
+
+
+def _fill_in(messages: dict[str, str], bound: dict[str, Term]) -> dict[str, str]:
+    """Substitute ``{?var}`` and ``{$var}`` in SPARQL constraint messages (SHACL-SPARQL 5.3.2)."""
+    filled = {}
+    for lang, text in messages.items():
+        for name, term in bound.items():
+            text = re.sub(r"\{[?$]" + re.escape(name) + r"\}", str(to_rdflib_term(term)), text)
+        filled[lang] = text
+    return filled
