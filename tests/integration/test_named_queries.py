@@ -29,6 +29,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 JENA = "https://w3id.org/sozialgraph/jena/"
 APS = JENA + "strategie/armutspraeventionsstrategie"
+EX = "https://example.org/"
 
 #: The columns each query promises (the JSON API is written against these names).
 COLUMNS: dict[str, list[str]] = {
@@ -463,6 +464,73 @@ def test_measures_status_filter_keeps_the_current_date(
     found = rows(town, registry, "measures", status=fx.STATUS + "in-umsetzung")
     assert values(found, "status") == {fx.STATUS + "in-umsetzung"}
     assert values(found, "status_date") == {"2024-06-30"}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # a measure that one filter finds must still pass every other filter
+        ({"field": fx.FIELD_SPRACHE, "commitment": fx.ECCAR + "8"}, {fx.ELTERNABENDE_MEASURE}),
+        ({"field": fx.FIELD_BILDUNG, "commitment": fx.ECCAR + "8"}, set()),
+        ({"body": fx.SOZIALAMT, "status": fx.STATUS + "in-umsetzung"}, {fx.CROSS_MEASURE}),
+        ({"body": fx.SOZIALAMT, "status": fx.STATUS + "daueraufgabe"}, set()),
+        ({"target_group": fx.TG_KINDER, "strategy": fx.INTEGRATION}, {fx.CROSS_MEASURE}),
+        ({"measure": fx.WOHNRAUM_MEASURE, "strategy": fx.ARMUT}, {fx.WOHNRAUM_MEASURE}),
+        ({"measure": fx.WOHNRAUM_MEASURE, "field": fx.FIELD_BILDUNG}, set()),
+        ({"status": fx.STATUS + "geplant", "q": "beratung"}, {fx.WOHNRAUM_MEASURE}),
+        # a filter value that nothing has
+        ({"field": EX + "nothing"}, set()),
+        ({"body": EX + "nothing", "field": fx.FIELD_SPRACHE}, set()),
+        ({"status": fx.STATUS + "entfallen"}, set()),
+    ],
+)
+def test_measures_filters_combined(
+    town: EmbeddedStore, registry: QueryRegistry, params: dict[str, str], expected: set[str]
+) -> None:
+    assert _measures(town, registry, **params) == expected
+
+
+def test_measures_filtered_rows_are_the_unfiltered_rows_with_the_filter_value(
+    town: EmbeddedStore, registry: QueryRegistry
+) -> None:
+    """A filter selects measures; their rows stay the same, with the filter value in its column."""
+    everything = rows(town, registry, "measures")
+    for name, value in [
+        ("field", fx.FIELD_SPRACHE),
+        ("body", fx.SOZIALAMT),
+        ("commitment", fx.ECCAR + "8"),
+        ("target_group", fx.TG_KINDER),
+    ]:
+        found = rows(town, registry, "measures", **{name: value})
+        assert values(found, name) == {value}
+        for measure in values(found, "measure"):
+            unfiltered = [r for r in everything if v(r["measure"]) == measure]
+            filtered = [r for r in found if v(r["measure"]) == measure]
+            other = [c for c in COLUMNS["measures"] if c != name]
+            assert {tuple(v(r[c]) for c in other) for r in filtered} == {
+                tuple(v(r[c]) for c in other) for r in unfiltered
+            }
+
+
+def test_labels(town: EmbeddedStore, registry: QueryRegistry) -> None:
+    found = {v(r["iri"]): (v(r["label_de"]), v(r["label_en"])) for r in rows(
+        town, registry, "labels"
+    )}  # fmt: skip
+    assert found[fx.ARMUT] == (
+        "Armutspräventionsstrategie Musterstadt", "Poverty prevention strategy of Musterstadt"
+    )
+    # a status value is linked through the measure's assessment
+    assert found[fx.STATUS + "geplant"] == ("geplant", "planned")
+    assert fx.OLD_ASSESSMENT in found  # an assessment has an rdfs:label only
+    assert fx.MEMBERSHIP not in found  # nothing of those kinds links to it
+    assert all(de or en for de, en in found.values())
+    for iri in (fx.ARMUT, fx.STATUS + "geplant", fx.OLD_ASSESSMENT):
+        one = rows(town, registry, "labels", iri=iri)
+        assert [(v(r["iri"]), (v(r["label_de"]), v(r["label_en"]))) for r in one] == [
+            (iri, found[iri])
+        ]
+    for iri in (fx.MEMBERSHIP, fx.STATUS + "umgesetzt", EX + "nothing"):
+        assert rows(town, registry, "labels", iri=iri) == []
 
 
 def test_measures_by_status(town: EmbeddedStore, registry: QueryRegistry) -> None:
