@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,8 +105,11 @@ class NamedQuery:
             or ""
         )
 
-    def bind(self, values: Mapping[str, str]) -> str:
-        """The query text with the given parameters bound as terms in a VALUES block."""
+    def bind(self, values: Mapping[str, str | Sequence[str]]) -> str:
+        """The query text with the given parameters bound as terms in a VALUES block.
+
+        A parameter given a list of values is bound to each of them (one VALUES row each).
+        """
         known = {p.name: p for p in self.parameters}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -117,7 +120,7 @@ class NamedQuery:
         missing = [p.name for p in self.parameters if p.required and not values.get(p.name)]
         if missing:
             raise BadRequest(f"query '{self.name}' needs parameter(s): {', '.join(missing)}")
-        terms = {name: known[name].term(value) for name, value in values.items() if value != ""}
+        terms = self.terms(values)
         if not terms:
             return self.text
         if self.where_brace is None:
@@ -125,12 +128,20 @@ class NamedQuery:
         cut = self.where_brace + 1
         return f"{self.text[:cut]}\n  {values_block(terms)}\n{self.text[cut:]}"
 
-    def terms(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    def terms(
+        self, values: Mapping[str, str | Sequence[str]]
+    ) -> dict[str, ox.NamedNode | ox.Literal | list[ox.NamedNode | ox.Literal]]:
         """The validated terms for ``values`` (for callers that bind them themselves)."""
         known = {p.name: p for p in self.parameters}
-        return {
-            name: known[name].term(v) for name, v in values.items() if v != "" and name in known
-        }
+        terms: dict[str, ox.NamedNode | ox.Literal | list[ox.NamedNode | ox.Literal]] = {}
+        for name, value in values.items():
+            if name not in known or value == "" or value == []:
+                continue
+            if isinstance(value, str):
+                terms[name] = known[name].term(value)
+            else:
+                terms[name] = [known[name].term(v) for v in value]
+        return terms
 
 
 def parse_query_file(path: Path) -> NamedQuery:

@@ -7,7 +7,7 @@ library's, not ours.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -36,7 +36,7 @@ def insert_data_block(quads: Iterable[ox.Quad]) -> str:
     return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
 
 
-def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
+def bind_values(query: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
     """``query`` with a ``VALUES`` block for ``bindings`` at the start of its WHERE clause.
 
     Works on any SPARQL 1.1 server (no engine-specific substitution API). The position is found
@@ -52,10 +52,10 @@ def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
     return f"{query[: where + 1]}\n  {values_block(bindings)}\n{query[where + 1 :]}"
 
 
-def values_block(bindings: Mapping[str, Term]) -> str:
-    """A ``VALUES`` clause that binds each variable to its term."""
-    if not bindings:
-        return ""
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(term_text(term) for term in bindings.values())
-    return f"VALUES ({names}) {{ ({row}) }}"
+def values_block(bindings: Mapping[str, Term | Sequence[Term]]) -> str:
+    """``VALUES`` clauses that bind each variable to its term (or to each of several terms)."""
+    blocks = []
+    for name, bound in bindings.items():
+        terms = [bound] if isinstance(bound, ox.NamedNode | ox.BlankNode | ox.Literal) else bound
+        blocks.append(f"VALUES ?{name} {{ {' '.join(term_text(term) for term in terms)} }}")
+    return " ".join(blocks)

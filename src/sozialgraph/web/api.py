@@ -6,7 +6,7 @@ bounded, cached per store version); this module only shapes rows into documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -67,17 +67,27 @@ class Context:
         self.lang = ui_language(request)
         self.base_iri = service.settings.base_iri
 
-    async def run(self, name: str, **params: str | None) -> Table:
+    async def run(self, name: str, **params: str | list[str] | None) -> Table:
         named = self.registry.get(name)
-        given = {k: v for k, v in params.items() if v not in (None, "")}
-        return await self.service.table(named.text, named.terms(_check(named, given)))
+        given = {k: v for k, v in params.items() if v not in (None, "", [])}
+        return await self.service.table(named.text, named.terms(_check(named, given)))  # type: ignore[arg-type]
 
-    async def labels(self) -> dict[str, Labels]:
-        table = await self.run("labels")
-        return {
-            row["iri"].value: Labels(de=_text(row.get("label_de")), en=_text(row.get("label_en")))
-            for row in table.rows
-        }
+    async def labels(self, iris: Iterable[str] | None = None) -> dict[str, Labels]:
+        """Labels of the given IRIs (in batches), or of everything measures and strategies link."""
+        wanted = None if iris is None else sorted(set(iris))
+        batches = (
+            [None] if wanted is None else [wanted[i : i + 400] for i in range(0, len(wanted), 400)]
+        )
+        labels: dict[str, Labels] = {}
+        for batch in batches:
+            if batch == []:
+                continue
+            table = await self.run("labels", iri=batch)
+            for row in table.rows:
+                labels[row["iri"].value] = Labels(
+                    de=_text(row.get("label_de")), en=_text(row.get("label_en"))
+                )
+        return labels
 
     def id_of(self, iri: str) -> str | None:
         return iri[len(self.base_iri) :] if iri.startswith(self.base_iri) else None
@@ -136,11 +146,6 @@ def _labels(row: dict[str, Term], prefix: str) -> Labels:
 
 def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
-
-
-def _page(items: Sequence[Measure], limit: int, offset: int) -> Page[Measure]:
-    window = list(items[offset : offset + limit])
-    return Page[Measure](items=window, total=len(items), limit=limit, offset=offset)
 
 
 # -- named queries ---------------------------------------------------------------------------------
@@ -288,24 +293,48 @@ async def list_fields(ctx: Ctx, strategy: IriFilter = None) -> list[FieldOfActio
 # -- measures ------------------------------------------------------------------------------------
 
 
-async def _measures(ctx: Context, **filters: str | None) -> list[Measure]:
-    table = await ctx.run("measures", **filters)
-    labels = await ctx.labels()
-    grouped: dict[str, list[dict[str, Term]]] = {}
+LINK_COLUMNS = (
+    "strategy",
+    "field",
+    "commitment",
+    "status",
+    "body",
+    "partner",
+    "target_group",
+    "theme",
+)
+
+
+async def _measure_ids(ctx: Context, **filters: str | None) -> list[str]:
+    """The IRIs of the measures that match the filters, in a stable order."""
+    table = await ctx.run("measure-ids", **filters)
+    return [row["item"].value for row in table.rows if "item" in row]
+
+
+async def _measures(ctx: Context, measures: list[str]) -> list[Measure]:
+    """The details of the given measures, in the given order, with labels of what they link."""
+    if not measures:
+        return []
+    table = await ctx.run("measures", measure=measures)
+    grouped: dict[str, list[dict[str, Term]]] = {iri: [] for iri in measures}
     for row in table.rows:
         grouped.setdefault(row["measure"].value, []).append(row)
+    linked = {row[c].value for row in table.rows for c in LINK_COLUMNS if c in row}
+    labels = await ctx.labels(linked)
 
     def refs(rows: list[dict[str, Term]], column: str) -> list[Ref]:
         return [
             ctx.ref(iri, labels.get(iri)) for iri in _unique(_text(r.get(column)) for r in rows)
         ]
 
-    measures = []
+    found: list[Measure] = []
     for iri, rows in grouped.items():
+        if not rows:
+            continue
         first = rows[0]
         title = _labels(first, "title")
         status_iri = _text(first.get("status"))
-        measures.append(
+        found.append(
             Measure(
                 iri=iri,
                 id=ctx.id_of(iri),
@@ -330,7 +359,7 @@ async def _measures(ctx: Context, **filters: str | None) -> list[Measure]:
                 deadline=_text(first.get("deadline")),
             )
         )
-    return measures
+    return found
 
 
 @router.get("/measures", summary="Measures, filtered and paginated", responses=ERRORS)
@@ -357,14 +386,15 @@ async def list_measures(
         "target_group": target_group,
     }
     iris = {k: ctx.iri_of(v) for k, v in filters.items() if v}
-    measures = await _measures(ctx, q=q, **iris)
-    return _page(measures, limit, offset)
+    found = await _measure_ids(ctx, q=q, **iris)
+    page = await _measures(ctx, found[offset : offset + limit])
+    return Page[Measure](items=page, total=len(found), limit=limit, offset=offset)
 
 
 @router.get("/measures/{id:path}", summary="One measure with its status history", responses=ERRORS)
 async def get_measure(ctx: Ctx, id: Annotated[str, Path(max_length=500)]) -> MeasureDetail:
     iri = ctx.iri_of(id)
-    found = await _measures(ctx, measure=iri)
+    found = await _measures(ctx, [iri])
     if not found:
         raise NotFound(f"no measure {iri}", de=f"Keine Maßnahme {iri}")
     history = await ctx.run("status-history", measure=iri)
@@ -435,7 +465,6 @@ async def list_commitments(ctx: Ctx) -> list[Commitment]:
 @router.get("/crossref", summary="Measures × strategies and ECCAR commitments", responses=ERRORS)
 async def crossref(ctx: Ctx) -> Crossref:
     table = await ctx.run("crossref")
-    labels = await ctx.labels()
     commitment_labels = {c.iri: c.labels for c in await list_commitments(ctx)}
     strategy_labels = {s.iri: s.labels for s in await _strategies(ctx)}
     rows: dict[str, CrossrefRow] = {}
@@ -452,7 +481,7 @@ async def crossref(ctx: Ctx) -> Crossref:
             entry.commitments.append(commitment)
     used_strategies = _unique(s for r in rows.values() for s in r.strategies)
     return Crossref(
-        strategies=[ctx.ref(s, strategy_labels.get(s) or labels.get(s)) for s in used_strategies],
+        strategies=[ctx.ref(s, strategy_labels.get(s)) for s in used_strategies],
         commitments=[ctx.ref(c, label) for c, label in commitment_labels.items()],
         measures=list(rows.values()),
     )
