@@ -90,20 +90,38 @@ def measure(
 
 
 WRK_SCRIPT = """
+-- Each thread walks the paths with its own offset. With WRK_UNIQUE set, every request gets that
+-- suffix and a number never sent before (run nonce, thread, counter): no two requests are alike.
+local created = 0
+function setup(thread)
+  created = created + 1
+  thread:set("id", created)
+end
 local paths = {}
 for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local unique = os.getenv("WRK_UNIQUE")
+local nonce = os.getenv("WRK_NONCE") or "0"
 local counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1], {["Accept"] = os.getenv("WRK_ACCEPT")})
+  local path = paths[((counter + (id or 0) * 7919) % #paths) + 1]
+  if unique then path = path .. unique .. nonce .. (id or 0) .. "0" .. counter end
+  return wrk.format("GET", path, {["Accept"] = os.getenv("WRK_ACCEPT")})
 end
 """
 
 
 def measure_wrk(
-    base: str, paths: list[str], accept: str, concurrency: int, seconds: float, work: Path
+    base: str,
+    paths: list[str],
+    accept: str,
+    concurrency: int,
+    seconds: float,
+    work: Path,
+    unique: str | None = None,
 ) -> LoadResult | None:
-    """The same closed loop with wrk (a C load generator), when it is installed."""
+    """The same closed loop with wrk (a C load generator), when it is installed. ``unique``: a
+    query-string suffix that, followed by a fresh number, makes every request different."""
     wrk = shutil.which("wrk")
     if wrk is None:
         return None
@@ -112,10 +130,12 @@ def measure_wrk(
     listing = work / "wrk-paths.txt"
     listing.write_text("\n".join(paths), encoding="utf-8")
     env = {**os.environ, "WRK_PATHS": str(listing), "WRK_ACCEPT": accept}
+    if unique is not None:
+        env["WRK_UNIQUE"] = unique
     threads = str(min(concurrency, 2))
     subprocess.run(
         [wrk, "-t1", "-c", str(concurrency), "-d", "1s", "-s", str(script), base],
-        env=env,
+        env={**env, "WRK_NONCE": "1"},
         capture_output=True,
         check=False,
     )
@@ -133,7 +153,7 @@ def measure_wrk(
             str(script),
             base,
         ],
-        env=env,
+        env={**env, "WRK_NONCE": "2"},
         capture_output=True,
         text=True,
         check=False,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.fixtures import crossref as town
-from tests.support import LiveServer, live_server
+from tests.support import BACKEND, LiveServer, live_server
 
 ECCAR = "https://w3id.org/sozialgraph/vocab/eccar/"
 APS = "https://w3id.org/sozialgraph/jena/strategie/armutspraeventionsstrategie"
@@ -202,6 +202,26 @@ def test_one_measure(jena: LiveServer) -> None:
     assert measure["iri"] == ADS and measure["start"] == "2021-07-01"
     assert measure["strategies"][0]["labels"]["de"] == "10-Punkte-Aktionsplan gegen Rassismus"
     assert get(jena, "/api/measures/jena/massnahme/unbekannt").json()["status"] == 404
+
+
+@pytest.mark.skipif(BACKEND == "oxigraph", reason="API answers are cached on the embedded store")
+def test_repeated_answers_come_from_the_cache_with_etags(jena: LiveServer) -> None:
+    path = "/api/measures/jena/massnahme/antidiskriminierungsstelle"
+    first = get(jena, path)
+    second = get(jena, path)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    assert second.headers["content-type"] == first.headers["content-type"] == "application/json"
+    assert get(jena, path, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    english = get(jena, path, headers={"Accept-Language": "en"})
+    assert english.headers["etag"] != first.headers["etag"]
+    assert english.json()["label"] != first.json()["label"]
+    csv = get(jena, "/api/queries/decisions", headers={"Accept": "text/csv"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert get(jena, "/api/queries/decisions").headers["content-type"] == "application/json"
+    for _ in range(2):  # errors are answered afresh, never cached
+        missing = get(jena, "/api/measures/jena/massnahme/unbekannt")
+        assert missing.status_code == 404 and "etag" not in missing.headers
 
 
 def test_decisions_and_commitments(jena: LiveServer) -> None:

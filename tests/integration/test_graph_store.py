@@ -415,3 +415,17 @@ def test_two_writes_at_once_are_serialised(server: LiveServer) -> None:
         for n in range(2)
     ]
     assert history
+
+
+def test_api_answers_follow_every_write(server: LiveServer) -> None:
+    """API answers are cached per store version: a write is visible at once, a delete too."""
+    url = server.url + "/api/measures"
+    params = {"q": "Graph Store 77"}
+    before = httpx.get(url, params=params, timeout=20)
+    assert before.status_code == 200
+    assert before.json()["total"] == 0
+    assert put(server, MEASURE.format(n=77)).status_code in (200, 201, 204)
+    after = httpx.get(url, params=params, timeout=20)
+    assert after.json()["total"] == 1
+    assert httpx.delete(server.url + "/graph-store", params={"graph": GRAPH}, headers=AUTH).is_success
+    assert httpx.get(url, params=params, timeout=20).json()["total"] == 0

@@ -15,6 +15,7 @@ from sozialgraph.queries import QueryRegistry
 from sozialgraph.resources import queries_dir
 from sozialgraph.store import GraphStore, open_store
 from sozialgraph.web import api, catalog, dumps, graph_store, ingest, linked_data, pages, sparql
+from sozialgraph.web.api_cache import ApiResponseCache
 from sozialgraph.web.cors import ReadOnlyCORS
 from sozialgraph.web.problems import install_error_handlers
 from sozialgraph.web.query_service import QueryService
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     # The IRI catch-all answers every other path: it must stay the last route.
     app.include_router(linked_data.catch_all)
     app.add_middleware(SparqlFastPath)
+    app.add_middleware(ApiResponseCache)
     app.add_middleware(ReadOnlyCORS)
     return app
 

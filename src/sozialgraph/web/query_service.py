@@ -20,7 +20,10 @@ from sozialgraph.store.sparql_text import bind_values, term_text
 from sozialgraph.web.negotiation import SPARQL_JSON
 from sozialgraph.web.result_cache import ResultCache
 
-CACHE_ENTRIES = 512
+# Tables of project queries are cached per store version, bounded by their rows (a page of the
+# API needs three or four small tables: an entry budget would thrash on a walk over measures).
+CACHE_ROWS = 250_000
+CACHE_ENTRY_ROWS = 25_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class QueryService:
         )
         self._checkpoint_lock = asyncio.Lock()
         self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
+        self._cached_rows = 0
         self.results = ResultCache()
 
     async def start(self) -> None:
@@ -119,9 +123,12 @@ class QueryService:
             names = tuple(v.value for v in solutions.variables)
             rows = [{n: row[n] for n in names if row[n] is not None} for row in solutions]
             result = Table(names, rows)
-        self._cache[key] = result
-        while len(self._cache) > CACHE_ENTRIES:
-            self._cache.popitem(last=False)
+        if len(result.rows) <= CACHE_ENTRY_ROWS and key not in self._cache:
+            self._cache[key] = result
+            self._cached_rows += len(result.rows) + 1
+            while self._cached_rows > CACHE_ROWS:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_rows -= len(dropped.rows) + 1
         return result
 
     async def parse(self, data: bytes, media_type: str, source: str) -> list[ox.Triple]:

@@ -38,6 +38,12 @@ class ResultCache:
         self.size = 0
         self._entries: OrderedDict[str, bytes] = OrderedDict()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
     def get(self, key: str) -> bytes | None:
         found = self._entries.get(key)
         if found is not None:
