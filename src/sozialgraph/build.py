@@ -172,18 +172,22 @@ def build(
     for loaded in graphs:
         if loaded.is_shapes:
             to_rdflib(loaded.triples, shapes)
-    data_graphs = [g.graph for g in graphs if not g.is_shapes]
+    data_graphs = [g for g in graphs if not g.is_shapes]
     outcome: list[ValidationReport] = []
 
     def check(fresh: ox.Store) -> None:
-        report = validate_store(fresh, shapes, graphs=data_graphs)
+        # The new generation holds only the data graphs while it is validated, so the union
+        # default graph is the data (naming ~150 graphs as the default graph instead makes
+        # every pattern a union over them: 5–40× slower). Shapes and metadata come after.
+        report = validate_store(fresh, shapes)
         _raise_unless_valid(report)
         outcome.append(report)
-        fresh.extend(provenance(report))
+        shape_graphs = [g for g in graphs if g.is_shapes]
+        fresh.bulk_extend(_all_quads(shape_graphs, [*previous_meta, *provenance(report)]))
 
     if progress:
         progress("write and validate", 0, 1)
-    store.rebuild(_all_quads(graphs, previous_meta), check=check)
+    store.rebuild(_all_quads(data_graphs, []), check=check)
     return BuildResult(graphs, outcome[0], activity_id, carried)
 
 
