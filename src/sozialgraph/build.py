@@ -106,7 +106,7 @@ def gate(graphs: list[LoadedGraph]) -> ValidationReport:
 
 
 #: Above this many triples, "auto" validates with SPARQL on the new store instead of pySHACL.
-SPARQL_VALIDATION_FROM = 100_000
+SPARQL_VALIDATION_FROM = 20_000
 
 
 def choose_validator(validator: str, triples: int) -> str:

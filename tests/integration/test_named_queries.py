@@ -533,6 +533,20 @@ def test_labels(town: EmbeddedStore, registry: QueryRegistry) -> None:
         assert rows(town, registry, "labels", iri=iri) == []
 
 
+def test_labels_of_given_resources(town: EmbeddedStore, registry: QueryRegistry) -> None:
+    linked = {v(r["iri"]): (v(r["label_de"]), v(r["label_en"])) for r in rows(
+        town, registry, "labels"
+    )}  # fmt: skip
+    given = [fx.ARMUT, fx.STATUS + "geplant", fx.MEMBERSHIP, EX + "nothing"]
+    found = rows(town, registry, "labels-of", iri=given)
+    labelled = {v(r["iri"]): (v(r["label_de"]), v(r["label_en"])) for r in found}
+    # the same labels as "labels" gives; also for what no measure links; nothing without a label
+    assert labelled[fx.ARMUT] == linked[fx.ARMUT]
+    assert labelled[fx.STATUS + "geplant"] == linked[fx.STATUS + "geplant"]
+    assert fx.MEMBERSHIP in labelled and EX + "nothing" not in labelled
+    assert len(found) == len(labelled) == 3
+
+
 def test_measures_by_status(town: EmbeddedStore, registry: QueryRegistry) -> None:
     found = rows(town, registry, "measures-by-status")
     assert {(v(r["measure"]), v(r["status"]), v(r["assessed_on"])) for r in found} == {

@@ -82,7 +82,7 @@ class Context:
         for batch in batches:
             if batch == []:
                 continue
-            table = await self.run("labels", iri=batch)
+            table = await self.run("labels" if batch is None else "labels-of", iri=batch)
             for row in table.rows:
                 labels[row["iri"].value] = Labels(
                     de=_text(row.get("label_de")), en=_text(row.get("label_en"))
