@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from sozialgraph.build import load_files, source_files
+from sozialgraph.build import choose_validator, load_files, source_files
 from sozialgraph.namespaces import graph_iri, meta_graph_iri
 from sozialgraph.rdf_io import parse_file, to_rdflib
 from sozialgraph.store.base import GraphStore
@@ -43,20 +43,42 @@ def published_triples(store: GraphStore, base_iri: str) -> list[ox.Triple]:
     return triples
 
 
+STAGING_GRAPH = ox.NamedNode("urn:x-sozialgraph:staging")
+
+
+def validate_triples(
+    triples: Sequence[ox.Triple], shapes: Graph, validator: str = "auto"
+) -> ValidationReport:
+    """The SHACL gate over ``triples``: pySHACL, or — as for builds, from
+    ``build.SPARQL_VALIDATION_FROM`` triples on with ``auto`` — the same shapes compiled to
+    SPARQL and run on a staging copy in memory (pySHACL takes minutes per million triples)."""
+    if choose_validator(validator, len(triples)) == "pyshacl":
+        return validate(to_rdflib(triples), shapes)
+    from sozialgraph.shacl_sparql import validate_store
+
+    staging = ox.Store()
+    staging.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, STAGING_GRAPH) for t in triples)
+    return validate_store(staging, shapes)
+
+
 def validate_candidates(
-    candidates: Sequence[ox.Triple], published: Iterable[ox.Triple], base_iri: str
+    candidates: Sequence[ox.Triple],
+    published: Iterable[ox.Triple],
+    base_iri: str,
+    validator: str = "auto",
 ) -> ValidationReport:
     """Validate ``candidates`` in place of the published descriptions of their subjects."""
     described = {t.subject for t in candidates}
-    data = to_rdflib(t for t in published if t.subject not in described)
-    to_rdflib(candidates, data)
-    return validate(data, shapes_graph(base_iri))
+    data = [t for t in published if t.subject not in described]
+    data.extend(candidates)
+    return validate_triples(data, shapes_graph(base_iri), validator)
 
 
 def validate_with_published(
-    files: Sequence[Path], store: GraphStore, base_iri: str
+    files: Sequence[Path], store: GraphStore, base_iri: str, validator: str = "auto"
 ) -> ValidationReport:
     candidates: list[ox.Triple] = []
     for path in files:
         candidates.extend(parse_file(path, base_iri=base_iri))
-    return validate_candidates(candidates, published_triples(store, base_iri), base_iri)
+    published = published_triples(store, base_iri)
+    return validate_candidates(candidates, published, base_iri, validator)

@@ -150,7 +150,7 @@ def validate_files(
     settings = _settings(store)
     graph_store = open_store(settings)
     try:
-        report = validate_with_published(files, graph_store, settings.base_iri)
+        report = validate_with_published(files, graph_store, settings.base_iri, settings.validator)
     except SozialgraphError as error:
         _fail(error, lang)
     finally:
@@ -275,9 +275,8 @@ def import_file(
     settings = _settings(store)
     graph_store = open_store(settings)
     try:
-        writer = GraphWriter(
-            graph_store, settings.base_iri, History(settings.state_dir / "history")
-        )
+        history = History(settings.state_dir / "history")
+        writer = GraphWriter(graph_store, settings.base_iri, history, settings.validator)
         target = import_graph_iri(settings.base_iri, graph)
         data = file.read_bytes()
         if file.suffix.lower() in (".csv", ".xlsx", ".txt"):

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         return value
 
     validator: str = Field(
-        "auto", description="SHACL gate of builds: auto, pyshacl or sparql (large graphs: sparql)."
+        "auto", description="SHACL gate: auto, pyshacl or sparql (auto: sparql for large graphs)."
     )
     municipality: str = Field(
         "jena", description="Slug of the municipality that imports mint IRIs for."

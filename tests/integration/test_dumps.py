@@ -156,7 +156,10 @@ def test_unknown_dump_is_404(server: LiveServer) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.skipif(BACKEND == "oxigraph", reason="the embedded store makes its dumps at startup; a remote one on request")
+@pytest.mark.skipif(
+    BACKEND == "oxigraph",
+    reason="the embedded store makes its dumps at startup; a remote one on request",
+)
 def test_dumps_are_made_at_startup_and_kept_for_the_version(
     jena_store_dir: Path, tmp_path: Path
 ) -> None:

@@ -427,5 +427,7 @@ def test_api_answers_follow_every_write(server: LiveServer) -> None:
     assert put(server, MEASURE.format(n=77)).status_code in (200, 201, 204)
     after = httpx.get(url, params=params, timeout=20)
     assert after.json()["total"] == 1
-    assert httpx.delete(server.url + "/graph-store", params={"graph": GRAPH}, headers=AUTH).is_success
+    assert httpx.delete(
+        server.url + "/graph-store", params={"graph": GRAPH}, headers=AUTH
+    ).is_success
     assert httpx.get(url, params=params, timeout=20).json()["total"] == 0

@@ -41,8 +41,8 @@ def _vocabulary(store: EmbeddedStore) -> list[dict[str, object]]:
     return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
 
 
-def _importer(store: EmbeddedStore, tmp_path: Path) -> SheetImport:
-    writer = GraphWriter(store, EXAMPLE_BASE, History(tmp_path / "history"))
+def _importer(store: EmbeddedStore, tmp_path: Path, validator: str = "auto") -> SheetImport:
+    writer = GraphWriter(store, EXAMPLE_BASE, History(tmp_path / "history"), validator)
     return SheetImport(writer, EXAMPLE_BASE, "beispielstadt")
 
 
@@ -110,18 +110,24 @@ def test_errors_in_five_rows_are_all_reported_and_nothing_is_imported(
     assert _count(store) == before
 
 
+@pytest.mark.parametrize("validator", ["pyshacl", "sparql"])
 def test_shacl_problems_are_reported_by_row_and_column(
-    store: EmbeddedStore, tmp_path: Path
+    store: EmbeddedStore, tmp_path: Path, validator: str
 ) -> None:
+    """The same problems from pySHACL and from the shapes compiled to SPARQL (large stores)."""
     header = [*HEADER, "Beginn", "Ende"]
     rows = [[*row, "2026", "2025"] for row in measure_rows(3)]  # end before start: a SPARQL rule
+    rows[0][HEADER.index("Status")] = "erfunden"  # not a status of the scheme
+    before = _count(store)
     with pytest.raises(ImportRejected) as rejected:
-        _importer(store, tmp_path).run(
+        _importer(store, tmp_path, validator).run(
             sheet_csv(rows, header), "zeitraum.csv", GRAPH, _vocabulary(store), agent="officer"
         )
-    rows_reported = sorted({p.row for p in rejected.value.problems})
-    assert rows_reported == [2, 3, 4]
-    assert all(p.code == "shacl" and p.sheet == "Maßnahmen" for p in rejected.value.problems)
+    problems = rejected.value.problems
+    assert sorted({p.row for p in problems}) == [2, 3, 4]
+    assert all(p.sheet == "Maßnahmen" for p in problems)
+    assert {p.code for p in problems if p.row != 2} == {"shacl"}
+    assert _count(store) == before
 
 
 def test_reimport_keeps_status_history_and_diff_shows_status_change(
@@ -274,3 +280,20 @@ def test_file_graphs_cannot_be_overwritten(store: EmbeddedStore, tmp_path: Path)
             _vocabulary(store),
             agent="officer",
         )
+
+
+def test_both_validators_report_the_same_cells(store: EmbeddedStore, tmp_path: Path) -> None:
+    header = [*HEADER, "Beginn", "Ende"]
+    rows = [[*row, "2026", "2025"] for row in measure_rows(4)]
+    rows[1][HEADER.index("Titel")] = ""  # a measure without a German title
+    reported = {}
+    for validator in ("pyshacl", "sparql"):
+        with pytest.raises(ImportRejected) as rejected:
+            _importer(store, tmp_path / validator, validator).run(
+                sheet_csv(rows, header), "m.csv", GRAPH, _vocabulary(store), agent="officer"
+            )
+        reported[validator] = sorted(
+            (p.row or 0, p.column or "", p.code, p.message("en")) for p in rejected.value.problems
+        )
+    assert reported["pyshacl"] == reported["sparql"]
+    assert {row for row, *_ in reported["sparql"]} == {2, 3, 4, 5}

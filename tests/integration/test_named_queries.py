@@ -517,7 +517,8 @@ def test_labels(town: EmbeddedStore, registry: QueryRegistry) -> None:
         town, registry, "labels"
     )}  # fmt: skip
     assert found[fx.ARMUT] == (
-        "Armutspräventionsstrategie Musterstadt", "Poverty prevention strategy of Musterstadt"
+        "Armutspräventionsstrategie Musterstadt",
+        "Poverty prevention strategy of Musterstadt",
     )
     # a status value is linked through the measure's assessment
     assert found[fx.STATUS + "geplant"] == ("geplant", "planned")

@@ -174,7 +174,12 @@ def test_cors_for_reads(server: LiveServer) -> None:
 
 def test_large_results_stream(server: LiveServer) -> None:
     query = "SELECT * { ?s ?p ?o . ?t <https://example.org/number> ?n } LIMIT 30000"
-    with httpx.stream("GET", server.url + "/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}) as response:
+    with httpx.stream(
+        "GET",
+        server.url + "/sparql",
+        params={"query": query},
+        headers={"Accept": "text/tab-separated-values"},
+    ) as response:
         assert response.status_code == 200
         assert "content-length" not in response.headers  # chunked, not one buffer
         lines = sum(chunk.count(b"\n") for chunk in response.iter_bytes())

@@ -17,14 +17,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from sozialgraph.build import is_file_graph
-from sozialgraph.checking import shapes_graph
+from sozialgraph.checking import shapes_graph, validate_triples
 from sozialgraph.errors import Forbidden, ValidationFailed
 from sozialgraph.ingest.history import History
 from sozialgraph.namespaces import graph_iri, meta_graph_iri
 from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
-from sozialgraph.rdf_io import to_rdflib
 from sozialgraph.store.base import GraphStore
-from sozialgraph.validation import ValidationReport, ValidationResult, validate
+from sozialgraph.validation import ValidationReport, ValidationResult
 
 
 @dataclass
@@ -40,10 +39,13 @@ class WriteResult:
 class GraphWriter:
     """Replaces, merges and deletes named graphs behind the SHACL gate."""
 
-    def __init__(self, store: GraphStore, base_iri: str, history: History) -> None:
+    def __init__(
+        self, store: GraphStore, base_iri: str, history: History, validator: str = "auto"
+    ) -> None:
         self.store = store
         self.base_iri = base_iri
         self.history = history
+        self.validator = validator
         self._lock = threading.Lock()
         self._shapes: Graph | None = None
 
@@ -69,13 +71,13 @@ class GraphWriter:
         """The SHACL gate over the whole graph as it would be after the write."""
         meta = meta_graph_iri(self.base_iri)
         shapes_prefix = graph_iri(self.base_iri, "shapes/")
-        data = Graph()
+        data: list[ox.Triple] = []
         for name in self.store.graph_names():
             if name in (meta, graph) or name.startswith(shapes_prefix):
                 continue
-            to_rdflib((q.triple for q in self.store.quads(name)), data)
-        to_rdflib(triples, data)
-        return validate(data, self.shapes)
+            data.extend(q.triple for q in self.store.quads(name))
+        data.extend(triples)
+        return validate_triples(data, self.shapes, self.validator)
 
     def replace(
         self,

@@ -30,7 +30,7 @@ class WriteService:
         self.queries = queries
         self.tokens = parse_tokens(settings.write_tokens)
         self.history = History(settings.state_dir / "history")
-        self.writer = GraphWriter(store, settings.base_iri, self.history)
+        self.writer = GraphWriter(store, settings.base_iri, self.history, settings.validator)
         self.sheets = SheetImport(self.writer, settings.base_iri, settings.municipality)
         self._lock = asyncio.Lock()
 
