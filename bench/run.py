@@ -348,6 +348,11 @@ def record(result: SizeResult, name: str, measured: LoadResult) -> None:
     }
 
 
+# A cell of the HTTP table: its name, the paths, the Accept header, the suffix that makes each
+# request new (None: the same paths again and again).
+Cell = tuple[str, list[str], str, str | None]
+
+
 def http(
     result: SizeResult,
     store: Path,
@@ -363,73 +368,37 @@ def http(
     result.notes.append(
         "load generator: " + ("wrk" if shutil.which("wrk") else "Python (httpx) client")
     )
+
+    def measure_cells(base: str, cells: list[Cell]) -> None:
+        for concurrency in (1, 8):
+            for name, paths, accept, unique in cells:
+                measured = load(base, paths, accept, concurrency, seconds, work, unique)
+                record(result, f"{name} c={concurrency}", measured)
+
     copy = work / "oxigraph-copy"
     shutil.rmtree(copy, ignore_errors=True)
     checkpoint = EmbeddedStore(store).checkpoint()
     assert checkpoint is not None
     shutil.copytree(checkpoint, copy)
+    sparql = lookup_paths("/sparql", measures)
     with servers.sozialgraph(store, work) as base:
-        for concurrency in (1, 8):
-            record(
-                result,
-                f"sozialgraph /sparql c={concurrency}",
-                load(
-                    base,
-                    lookup_paths("/sparql", measures),
-                    json_results,
-                    concurrency,
-                    seconds,
-                    work,
-                ),
-            )
-            record(
-                result,
-                f"sozialgraph /sparql uncached c={concurrency}",
-                load(
-                    base,
-                    lookup_paths("/sparql", measures),
-                    json_results,
-                    concurrency,
-                    seconds,
-                    work,
-                    unique=UNIQUE_LIMIT,
-                ),
-            )
-            record(
-                result,
-                f"sozialgraph /api c={concurrency}",
-                load(base, api_paths(measures), "application/json", concurrency, seconds, work),
-            )
+        measure_cells(
+            base,
+            [
+                ("sozialgraph /sparql", sparql, json_results, None),
+                ("sozialgraph /sparql uncached", sparql, json_results, UNIQUE_LIMIT),
+                ("sozialgraph /api", api_paths(measures), "application/json", None),
+            ],
+        )
     with servers.oxigraph(copy, work) as endpoint:
         base, path = endpoint.rsplit("/", 1)
-        for concurrency in (1, 8):
-            record(
-                result,
-                f"oxigraph c={concurrency}",
-                load(
-                    base,
-                    lookup_paths("/" + path, measures),
-                    json_results,
-                    concurrency,
-                    seconds,
-                    work,
-                ),
-            )
+        measure_cells(base, [("oxigraph", lookup_paths("/" + path, measures), json_results, None)])
     if result.triples <= rdflib_limit:
         with servers.rdflib_endpoint(nquads, work) as endpoint:
-            for concurrency in (1, 8):
-                record(
-                    result,
-                    f"rdflib-endpoint c={concurrency}",
-                    load(
-                        endpoint,
-                        lookup_paths("/", measures),
-                        json_results,
-                        concurrency,
-                        seconds,
-                        work,
-                    ),
-                )
+            cells: list[Cell] = [
+                ("rdflib-endpoint", lookup_paths("/", measures), json_results, None)
+            ]
+            measure_cells(endpoint, cells)
     else:
         result.notes.append(
             f"rdflib-endpoint not run above {rdflib_limit} triples (loading takes too long)"
@@ -613,7 +582,7 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     )
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per HTTP cell")
     parser.add_argument("--reps", type=int, default=20, help="runs per named query")
-    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "scratch")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(

@@ -102,9 +102,7 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
 
 
 def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
-    details = set(
-        report.objects(None, SH.detail)
-    )  # nested results of sh:node; SHACL reports the parent
+    details = set(report.objects(None, SH.detail))  # nested results; SHACL reports the parent
     for node in report.subjects(RDF.type, SH.ValidationResult):
         if node in details:
             continue
@@ -125,11 +123,11 @@ def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
         yield ValidationResult(
-            focus_node=_show(report.value(node, SH.focusNode)),
-            path=_show(path) if path is not None else None,
-            value=_show(value) if value is not None else None,
+            focus_node=show(report.value(node, SH.focusNode)),
+            path=show(path) if path is not None else None,
+            value=show(value) if value is not None else None,
             component=_compact(report.value(node, SH.sourceConstraintComponent)),
-            source_shape=_show(report.value(node, SH.sourceShape)),
+            source_shape=show(report.value(node, SH.sourceShape)),
             severity=_severity(report.value(node, SH.resultSeverity)),
             messages=messages,
         )
@@ -140,7 +138,8 @@ def _severity(node: Node | None) -> str:
     return SEVERITY_NAMES.get(node, "Violation") if node is not None else "Violation"
 
 
-def _show(node: Node | None) -> str:
+def show(node: Node | None) -> str:
+    """A node as reports show it: IRI, ``_:id`` or N3 literal ("" for none)."""
     if node is None:
         return ""
     if isinstance(node, URIRef):

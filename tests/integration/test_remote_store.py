@@ -19,7 +19,8 @@ from sozialgraph.build import build
 from sozialgraph.config import Settings
 from sozialgraph.errors import QuerySyntaxError, StoreUnavailable, ValidationFailed
 from sozialgraph.store.embedded import EmbeddedStore
-from sozialgraph.store.remote import RemoteStore, derived_endpoint
+from sozialgraph.store.remote import RemoteStore
+from sozialgraph.store.sparql_protocol import derived_endpoint
 from tests.listener import ConnectionCounter
 from tests.oxigraph_server import OxigraphServer
 from tests.support import LiveServer, free_port, live_server

@@ -25,6 +25,7 @@ from sozialgraph.namespaces import DEFAULT_BASE_IRI
 from sozialgraph.rdf_io import to_rdflib
 from sozialgraph.shacl_sparql import validate_store
 from sozialgraph.validation import ValidationReport, validate
+from tests.report_rows import report_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID_FILES = sorted((ROOT / "tests" / "data" / "valid").glob("*.ttl"))
@@ -38,22 +39,6 @@ def shapes() -> Graph:
     for path in sorted((ROOT / "shapes").glob("*.ttl")):
         graph.parse(path)
     return graph
-
-
-def _rows(report: ValidationReport) -> list[tuple]:
-    """Comparable results: everything a result says, its messages included."""
-    return sorted(
-        (
-            r.focus_node,
-            r.path or "",
-            r.value or "",
-            r.component,
-            r.source_shape,
-            r.severity,
-            tuple(sorted(r.messages.items())),
-        )
-        for r in report.results
-    )
 
 
 def _expected_violations(path: Path) -> list[tuple[str, str, str]]:
@@ -98,7 +83,7 @@ def test_invalid_example_gives_the_same_results_on_both_paths(
     path: Path, shapes: Graph, tmp_path: Path
 ):
     expected, found = _both_on_files([*BACKGROUND_FILES, path], shapes, tmp_path)
-    assert _rows(found) == _rows(expected)
+    assert report_rows(found) == report_rows(expected)
     assert _violation_keys(found) == _expected_violations(path), found.format("en")
     assert not found.conforms
 
@@ -120,7 +105,9 @@ def test_generated_municipalities_conform_on_both_paths(shapes: Graph, tmp_path:
     quads, _ = _generated(2, seed=0)
     expected, found = _both_on_quads(quads, shapes, tmp_path)
     assert expected.conforms and found.conforms, found.format("en")
-    assert _rows(found) == _rows(expected)  # the Warnings: measures without an English title
+    assert report_rows(found) == report_rows(
+        expected
+    )  # the Warnings: measures without an English title
     assert {r.source_shape.rsplit("#", 1)[1] for r in found.results} <= {"MeasureEnglishTitleShape"}
 
 
@@ -128,7 +115,7 @@ def test_injected_errors_are_found_and_nothing_else(shapes: Graph, tmp_path: Pat
     quads, injected = _generated(2, seed=3, errors=2 * len(ERROR_KINDS))
     assert {error.kind for error in injected} == set(ERROR_KINDS)
     expected, found = _both_on_quads(quads, shapes, tmp_path)
-    assert _rows(found) == _rows(expected)
+    assert report_rows(found) == report_rows(expected)
     assert _violation_keys(found) == sorted(error.key() for error in injected)
     shapes_found = sorted((r.focus_node, r.source_shape) for r in found.violations)
     assert shapes_found == sorted((e.focus, e.source_shape) for e in injected)
@@ -150,7 +137,7 @@ def test_jena_data_conform_on_both_paths(shapes: Graph, tmp_path: Path):
     data_graphs = [loaded.graph for loaded in graphs if not loaded.is_shapes]
     found = validate_store(store, project_shapes, graphs=data_graphs)
     assert expected.conforms and found.conforms, found.format("en")
-    assert _rows(found) == _rows(expected)
+    assert report_rows(found) == report_rows(expected)
 
 
 def test_generator_is_deterministic_and_seeded():

@@ -20,6 +20,7 @@ from sozialgraph.shacl_sparql import (
     validate_store,
 )
 from sozialgraph.validation import ValidationReport, validate
+from tests.report_rows import report_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 EX = "https://example.org/ns#"
@@ -31,22 +32,6 @@ PREFIXES = f"""\
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
-
-
-def _rows(report: ValidationReport, *, messages: bool = True) -> list[tuple]:
-    """Comparable results; pySHACL's own untagged English default messages are left out."""
-    return sorted(
-        (
-            r.focus_node,
-            r.path or "",
-            r.value or "",
-            r.component,
-            r.source_shape,
-            r.severity,
-            tuple(sorted((k, v) for k, v in r.messages.items() if k)) if messages else (),
-        )
-        for r in report.results
-    )
 
 
 def _store(turtle: str, graph: str = GRAPH) -> ox.Store:
@@ -65,7 +50,7 @@ def _both(shapes_ttl: str, data_ttl: str) -> tuple[ValidationReport, ValidationR
 
 def _assert_same(shapes_ttl: str, data_ttl: str, *, messages: bool = True) -> ValidationReport:
     expected, found = _both(shapes_ttl, data_ttl)
-    assert _rows(found, messages=messages) == _rows(expected, messages=messages)
+    assert report_rows(found, messages=messages) == report_rows(expected, messages=messages)
     assert found.conforms == expected.conforms
     return found
 
@@ -303,8 +288,8 @@ def test_node_results_leave_out_the_nested_details():
     (validation.validate) and the SPARQL path report the sh:node results only, as SHACL's
     validation report has them (sh:result, not sh:detail)."""
     expected, found = _both(*NODE)
-    assert set(_rows(found)) == set(_rows(expected))
-    assert {(r[0][len(EX) :], r[2]) for r in _rows(found)} == {
+    assert set(report_rows(found)) == set(report_rows(expected))
+    assert {(r[0][len(EX) :], r[2]) for r in report_rows(found)} == {
         ("item", EX + "nameless"),
         ("item", '"lit"'),
         ("item2", EX + "nameless"),
@@ -357,7 +342,7 @@ def test_ontology_lint_shapes_report_what_pyshacl_reports():
     store.extend(ox.Quad(*(_ox(term) for term in triple), ox.NamedNode(GRAPH)) for triple in data)
     expected = validate(data, shapes)
     found = validate_store(store, shapes)
-    assert _rows(found) == _rows(expected)
+    assert report_rows(found) == report_rows(expected)
     assert {(r.focus_node.rsplit("/", 1)[-1], r.component) for r in found.violations} >= {
         ("ontology#Measure", "sh:QualifiedMinCountConstraintComponent"),
         ("ontology#Measure", "sh:LanguageInConstraintComponent"),

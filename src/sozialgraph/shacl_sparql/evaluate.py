@@ -15,9 +15,8 @@ from rdflib.term import Node
 from sozialgraph.rdf_io import to_rdflib_term
 from sozialgraph.shacl_sparql.compile import CompiledConstraint, compile_shapes
 from sozialgraph.shacl_sparql.literals import CustomFunction, custom_functions
-from sozialgraph.shacl_sparql.shapes import show
 from sozialgraph.store.base import Term
-from sozialgraph.validation import ValidationReport, ValidationResult
+from sozialgraph.validation import ValidationReport, ValidationResult, show
 
 
 class _QueryOptions(TypedDict, total=False):

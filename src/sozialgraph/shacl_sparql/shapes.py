@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from sozialgraph.errors import SozialgraphError
 from sozialgraph.shacl_sparql.sparql_text import sparql_string
-from sozialgraph.validation import SEVERITY_NAMES
+from sozialgraph.validation import SEVERITY_NAMES, show
 
 #: The SPARQL path from an instance to its classes (``sh:class`` and class targets).
 TYPE_OF = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
@@ -152,15 +152,6 @@ class ShapesReader:
         for prop in self.graph.objects(shape, SH.property):
             if not self._is_property_shape(prop):
                 self.problems.append(f"{show(prop)}: a sh:property without sh:path")
-
-
-def show(node: Node) -> str:
-    """A node as reports and problem listings show it (IRI, ``_:id`` or N3 literal)."""
-    if isinstance(node, URIRef):
-        return str(node)
-    if isinstance(node, BNode):
-        return "_:" + str(node)
-    return node.n3()
 
 
 def integer_parameter(node: Node | None) -> int:

@@ -42,7 +42,6 @@ from sozialgraph.store.sparql_protocol import (
     RemoteEndpoints,
     broken_off,
     dataset_params,
-    derived_endpoint,
     error_for_status,
     incomplete_error,
     public_url,
@@ -50,10 +49,6 @@ from sozialgraph.store.sparql_protocol import (
     union_missing,
 )
 from sozialgraph.store.sparql_text import bind_values, insert_data_block
-
-# ``derived_endpoint`` is imported from here by callers from before the protocol helpers
-# moved to :mod:`sozialgraph.store.sparql_protocol`.
-__all__ = ["RemoteStore", "derived_endpoint"]
 
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")

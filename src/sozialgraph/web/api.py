@@ -58,6 +58,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: IRIs per labels-of query (a VALUES block of that many rows).
+LABEL_BATCH = 400
+
+
 class Context:
     """What every handler needs: the query service, registry, language and base IRI."""
 
@@ -72,17 +76,12 @@ class Context:
         given = {k: v for k, v in params.items() if v not in (None, "", [])}
         return await self.service.table(named.text, named.terms(_check(named, given)))  # type: ignore[arg-type]
 
-    async def labels(self, iris: Iterable[str] | None = None) -> dict[str, Labels]:
-        """Labels of the given IRIs (in batches), or of everything measures and strategies link."""
-        wanted = None if iris is None else sorted(set(iris))
-        batches = (
-            [None] if wanted is None else [wanted[i : i + 400] for i in range(0, len(wanted), 400)]
-        )
+    async def labels(self, iris: Iterable[str]) -> dict[str, Labels]:
+        """Labels of the given IRIs, looked up in batches."""
+        wanted = sorted(set(iris))
         labels: dict[str, Labels] = {}
-        for batch in batches:
-            if batch == []:
-                continue
-            table = await self.run("labels" if batch is None else "labels-of", iri=batch)
+        for start in range(0, len(wanted), LABEL_BATCH):
+            table = await self.run("labels-of", iri=wanted[start : start + LABEL_BATCH])
             for row in table.rows:
                 labels[row["iri"].value] = Labels(
                     de=_text(row.get("label_de")), en=_text(row.get("label_en"))

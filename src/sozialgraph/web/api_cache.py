@@ -14,7 +14,7 @@ import hashlib
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sozialgraph.web.result_cache import MAX_ENTRY_BYTES, ResultCache, etag_for
+from sozialgraph.web.result_cache import MAX_ENTRY_BYTES, RawHeaders, ResultCache, etag_for
 
 UNCACHED_PREFIXES = ("/api/import", "/api/graphs")
 KEPT_HEADERS = {b"content-type", b"content-language", b"vary", b"content-disposition"}
@@ -24,20 +24,18 @@ class ApiResponseCache:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.cache = ResultCache()
-        self.headers: dict[str, list[tuple[bytes, bytes]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)
         if key is None:
             await self.app(scope, receive, send)
             return
-        etag = etag_for(key).encode()
-        request_headers = Headers(scope=scope)
-        body = self.cache.get(key)
-        headers = self.headers.get(key)
-        if body is not None and headers is not None:
-            common = [(b"etag", etag), (b"cache-control", b"no-cache")]
-            if request_headers.get("if-none-match") == etag.decode():
+        etag = etag_for(key)
+        common = [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
+        cached = self.cache.entry(key)
+        if cached is not None:
+            body, headers = cached
+            if Headers(scope=scope).get("if-none-match") == etag:
                 await send({"type": "http.response.start", "status": 304, "headers": common})
                 await send({"type": "http.response.body", "body": b""})
                 return
@@ -46,13 +44,13 @@ class ApiResponseCache:
             await send({**start, "headers": [*headers, length, *common]})
             await send({"type": "http.response.body", "body": body})
             return
-        await self._fill(key, etag, scope, receive, send)
+        await self._fill(key, common, scope, receive, send)
 
     async def _fill(
-        self, key: str, etag: bytes, scope: Scope, receive: Receive, send: Send
+        self, key: str, common: RawHeaders, scope: Scope, receive: Receive, send: Send
     ) -> None:
         """Answer through the API and keep a copy of a complete, small, successful answer."""
-        kept: list[tuple[bytes, bytes]] = []
+        kept: RawHeaders = []
         parts: list[bytes] = []
         state = {"cacheable": False, "size": 0}
 
@@ -61,8 +59,7 @@ class ApiResponseCache:
                 state["cacheable"] = message["status"] == 200
                 if state["cacheable"]:
                     kept.extend((k, v) for k, v in message["headers"] if k.lower() in KEPT_HEADERS)
-                    extra = [(b"etag", etag), (b"cache-control", b"no-cache")]
-                    message = {**message, "headers": [*message["headers"], *extra]}
+                    message = {**message, "headers": [*message["headers"], *common]}
             elif message["type"] == "http.response.body" and state["cacheable"]:
                 chunk = message.get("body", b"")
                 state["size"] += len(chunk)
@@ -72,16 +69,10 @@ class ApiResponseCache:
                 else:
                     parts.append(chunk)
                 if not message.get("more_body", False) and state["cacheable"]:
-                    self.cache.put(key, b"".join(parts))
-                    self.headers[key] = kept
-                    self._forget_dropped()
+                    self.cache.put(key, b"".join(parts), kept)
             await send(message)
 
         await self.app(scope, receive, capture)
-
-    def _forget_dropped(self) -> None:
-        if len(self.headers) > 2 * len(self.cache):
-            self.headers = {k: v for k, v in self.headers.items() if k in self.cache}
 
     @staticmethod
     def _key(scope: Scope) -> str | None:

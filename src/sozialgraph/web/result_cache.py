@@ -30,31 +30,33 @@ def etag_for(key: str) -> str:
     return f'"{key[:32]}"'
 
 
+#: Response headers kept with a body (raw ASGI pairs).
+RawHeaders = list[tuple[bytes, bytes]]
+
+
 class ResultCache:
-    """An LRU of serialised results, bounded in total bytes."""
+    """An LRU of serialised results (with the headers that go with them), bounded in bytes."""
 
     def __init__(self, max_total: int = MAX_TOTAL_BYTES) -> None:
         self.max_total = max_total
         self.size = 0
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._entries
+        self._entries: OrderedDict[str, tuple[bytes, RawHeaders]] = OrderedDict()
 
     def get(self, key: str) -> bytes | None:
+        found = self.entry(key)
+        return found[0] if found is not None else None
+
+    def entry(self, key: str) -> tuple[bytes, RawHeaders] | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, key: str, body: bytes) -> None:
+    def put(self, key: str, body: bytes, headers: RawHeaders | None = None) -> None:
         if len(body) > MAX_ENTRY_BYTES or key in self._entries:
             return
-        self._entries[key] = body
+        self._entries[key] = (body, headers or [])
         self.size += len(body)
         while self.size > self.max_total:
-            _, dropped = self._entries.popitem(last=False)
+            _, (dropped, _) = self._entries.popitem(last=False)
             self.size -= len(dropped)

@@ -23,6 +23,7 @@ from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import get_query_service
 from sozialgraph.web.query_page import render_query_page
 from sozialgraph.web.query_service import QueryService
+from sozialgraph.web.rdf_output import with_charset
 from sozialgraph.web.result_cache import MAX_ENTRY_BYTES, cache_key, etag_for
 from sozialgraph.web.service_description import service_description
 
@@ -114,7 +115,7 @@ async def _answer(
             return Response(status_code=304, headers=headers)
         cached = service.results.get(key)
         if cached is not None:
-            return Response(cached, media_type=_with_charset(media_type), headers=headers)
+            return Response(cached, media_type=with_charset(media_type), headers=headers)
     spool = await service.execute(
         guarded,
         media_type,
@@ -131,7 +132,7 @@ async def _answer(
         with spool:
             body = spool.read()
         service.results.put(key, body)
-        return Response(body, media_type=_with_charset(media_type), headers=headers)
+        return Response(body, media_type=with_charset(media_type), headers=headers)
     return _stream(spool, media_type, {"ETag": etag_for(key), "Cache-Control": "no-cache"})
 
 
@@ -150,7 +151,7 @@ async def _describe_service(
         triples, output, format=fmt, prefixes=_SD_PREFIXES if fmt == ox.RdfFormat.TURTLE else None
     )
     return Response(
-        output.getvalue(), media_type=_with_charset(media_type), headers={"Vary": "Accept"}
+        output.getvalue(), media_type=with_charset(media_type), headers={"Vary": "Accept"}
     )
 
 
@@ -172,7 +173,7 @@ def _stream(
 
     return StreamingResponse(
         chunks(),
-        media_type=_with_charset(media_type),
+        media_type=with_charset(media_type),
         headers={"Vary": "Accept", **(headers or {})},
     )
 
@@ -194,17 +195,6 @@ def result_key(
     if version is None:
         version = service.store.version()
     return cache_key(version, query, media_type, default_graphs, named_graphs, base_iri)
-
-
-def media_type_with_charset(media_type: str) -> str:
-    return _with_charset(media_type)
-
-
-def _with_charset(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(
-        ("json", "xml", "triples", "quads", "trig")
-    )
-    return f"{media_type}; charset=utf-8" if textual else media_type
 
 
 def _content_type(request: Request) -> tuple[str | None, str | None]:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sozialgraph.errors import SozialgraphError
 from sozialgraph.web import negotiation as media
+from sozialgraph.web.rdf_output import with_charset
 from sozialgraph.web.result_cache import etag_for
 
 if TYPE_CHECKING:
@@ -45,8 +46,6 @@ class SparqlFastPath:
         await send({"type": "http.response.body", "body": body})
 
     def _lookup(self, scope: Scope) -> tuple[int, bytes, list[tuple[bytes, bytes]]] | None:
-        from sozialgraph.web.sparql import media_type_with_charset
-
         headers = Headers(scope=scope)
         service = scope["app"].state.query_service
         if service.settings.is_remote:
@@ -76,7 +75,7 @@ class SparqlFastPath:
         body = service.results.get(key)
         if body is None:
             return None
-        content_type = media_type_with_charset(media_type).encode()
+        content_type = with_charset(media_type).encode()
         length = str(len(body)).encode()
         return 200, body, [(b"content-type", content_type), (b"content-length", length), *common]
 
