@@ -466,6 +466,7 @@ class _Municipality:
         self.add(strategy, A, sg("UmbrellaStrategy" if slug == UMBRELLA[0] else "Strategy"))
         self.add(strategy, TITLE, de(f"{german} der Stadt {self.town}"))
         self.add(strategy, TITLE, en(f"{english} of {self.town}"))
+        self.add(strategy, PUBLISHER, self.node("organisation/stadt"))
         if slug == UMBRELLA[0]:
             for part, _, _ in STRATEGIES:
                 self.add(strategy, HAS_PART, self.node(f"strategie/{part}"))

@@ -58,6 +58,8 @@ def sozialgraph(store: Path, work: Path, workers: int = 2) -> Iterator[str]:
         "SOZIALGRAPH_STORE": str(store),
         "SOZIALGRAPH_BASE_IRI": "https://example.org/",
         "SOZIALGRAPH_QUERY_WORKERS": str(workers),
+        # Oxigraph server and rdflib-endpoint log no requests either.
+        "SOZIALGRAPH_ACCESS_LOG": "false",
     }
     command = [
         sys.executable,

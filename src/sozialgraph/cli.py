@@ -132,7 +132,13 @@ def serve(
         _fail(error)
     finally:
         graph_store.close()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=settings.access_log,
+    )
 
 
 @app.command("validate")

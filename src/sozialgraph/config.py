@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     base_iri: str = Field(DEFAULT_BASE_IRI, description="Base IRI of the published data.")
     host: str = "127.0.0.1"
     port: int = 8000
+    access_log: bool = Field(
+        True, description="Log every request (off behind a proxy that logs; halves throughput)."
+    )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a SPARQL query may run.")
     max_result_bytes: int = Field(50_000_000, gt=0, description="Largest serialised query result.")
     max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query text.")

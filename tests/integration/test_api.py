@@ -151,6 +151,17 @@ def test_strategies_with_versions_and_labels_in_both_languages(jena: LiveServer)
     assert english[APS]["label"] == english[APS]["labels"]["en"]
 
 
+def test_strategies_name_and_filter_by_their_municipality(jena: LiveServer) -> None:
+    city = "https://w3id.org/sozialgraph/jena/organisation/stadt-jena"
+    for strategy in get(jena, "/api/strategies").json():
+        assert strategy["municipality"]["iri"] == city
+        assert strategy["municipality"]["labels"] == {"de": "Stadt Jena", "en": "City of Jena"}
+    assert len(get(jena, "/api/strategies", params={"municipality": city}).json()) == 4
+    # Nuremberg is a municipality of the graph (ECCAR's founding city) without strategies here.
+    other = "https://w3id.org/sozialgraph/organisation/stadt-nuernberg"
+    assert get(jena, "/api/strategies", params={"municipality": other}).json() == []
+
+
 def test_one_strategy_with_its_fields(jena: LiveServer) -> None:
     detail = get(jena, "/api/strategies/jena/strategie/armutspraeventionsstrategie").json()
     current = sorted(f["labels"]["de"] for f in detail["fields"] if f["in_current_version"])

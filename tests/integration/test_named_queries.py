@@ -34,7 +34,7 @@ EX = "https://example.org/"
 #: The columns each query promises (the JSON API is written against these names).
 COLUMNS: dict[str, list[str]] = {
     "strategies": [
-        "strategy", "title_de", "title_en", "is_umbrella", "umbrella", "version",
+        "strategy", "title_de", "title_en", "municipality", "is_umbrella", "umbrella", "version",
         "version_title_de", "issued", "decision", "decision_identifier", "decision_date",
     ],
     "fields-of-action": [
@@ -97,7 +97,7 @@ COLUMNS: dict[str, list[str]] = {
 
 #: The parameters each query of issue 4 takes: name -> (type, required).
 PARAMETERS: dict[str, dict[str, tuple[str, bool]]] = {
-    "strategies": {"strategy": ("iri", False)},
+    "strategies": {"strategy": ("iri", False), "municipality": ("iri", False)},
     "fields-of-action": {"strategy": ("iri", False)},
     "goals-and-measures-by-field": {"field": ("iri", False)},
     "measures": {
@@ -809,6 +809,11 @@ def test_jena_strategies(jena: EmbeddedStore, registry: QueryRegistry) -> None:
     assert len(values(found, "strategy")) == 4
     aps = rows(jena, registry, "strategies", strategy=APS)
     assert [v(r["version"]) for r in aps] == [APS + "/fassung/2019", APS + "/fassung/2025"]
+    assert values(found, "municipality") == {JENA + "organisation/stadt-jena"}
+    city = rows(jena, registry, "strategies", municipality=JENA + "organisation/stadt-jena")
+    assert len(values(city, "strategy")) == 4
+    nuremberg = "https://w3id.org/sozialgraph/organisation/stadt-nuernberg"
+    assert rows(jena, registry, "strategies", municipality=nuremberg) == []
 
 
 def test_jena_search_is_case_insensitive(jena: EmbeddedStore, registry: QueryRegistry) -> None:

@@ -197,6 +197,21 @@ def test_small_results_carry_an_etag_and_revalidate(server: LiveServer) -> None:
     assert "etag" not in uncached.headers
 
 
+def test_repeated_queries_answer_like_the_first(server: LiveServer) -> None:
+    """The second request is a cache hit (fast path): same body, type and ETag; with an
+    ``Origin`` it still carries the CORS headers."""
+    query = "SELECT ?t { <https://example.org/thing/1> <http://purl.org/dc/terms/title> ?t }"
+    for accept in ("application/sparql-results+json", "text/csv", "*/*"):
+        first, second = (get(server, query, headers={"Accept": accept}) for _ in range(2))
+        assert first.status_code == second.status_code == 200
+        assert first.content == second.content and "Ding 1" in second.text
+        for header in ("content-type", "etag", "vary", "content-length"):
+            assert first.headers[header] == second.headers[header], header
+    cross_origin = get(server, query, headers={"Origin": "https://researcher.example"})
+    assert cross_origin.headers["access-control-allow-origin"] == "*"
+    assert cross_origin.headers["etag"] == second.headers["etag"]
+
+
 # -- the query page -------------------------------------------------------------------------
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -242,3 +257,16 @@ def test_service_description_by_default_for_machines(server: LiveServer) -> None
     assert len(graph) > 10
     as_jsonld = get(server, headers={"Accept": "application/ld+json"})
     assert json.loads(as_jsonld.text)
+
+
+def test_access_log_on_by_default_and_off_on_request(
+    server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    marker = "SELECT ?access_log_marker {}"
+    assert get(server, marker).status_code == 200
+    assert "/sparql?query=SELECT" in server.log.read_text(errors="replace")
+    store = make_example_store(tmp_path_factory.mktemp("quiet-store"))
+    with live_server(store, env={"SOZIALGRAPH_ACCESS_LOG": "false"}) as quiet:
+        assert get(quiet, marker).status_code == 200
+        log = quiet.log.read_text(errors="replace")
+    assert "Uvicorn running" in log and "/sparql?query=" not in log

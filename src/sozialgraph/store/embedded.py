@@ -46,6 +46,7 @@ class EmbeddedStore:
         self._store_is_checkpoint = False
         self._open_lock = threading.RLock()
         self._version_cache: tuple[tuple[int, int, int], str] | None = None
+        self._version_path = os.fspath(self.root / "VERSION")  # asked on every request
         if not read_only:
             (self.root / "generations").mkdir(parents=True, exist_ok=True)
             (self.root / "checkpoints").mkdir(exist_ok=True)
@@ -159,14 +160,14 @@ class EmbeddedStore:
 
     def version(self) -> str:
         """The content of ``VERSION``, re-read only when the file changed (one stat per call)."""
-        path = self.root / "VERSION"
         try:
-            stamp = path.stat()
+            stamp = os.stat(self._version_path)  # noqa: PTH116 (no Path object per request)
         except FileNotFoundError:
             return "empty"
         key = (stamp.st_mtime_ns, stamp.st_ino, stamp.st_size)
         if self._version_cache is None or self._version_cache[0] != key:
-            self._version_cache = (key, path.read_text(encoding="utf-8").strip() or "empty")
+            text = Path(self._version_path).read_text(encoding="utf-8").strip()
+            self._version_cache = (key, text or "empty")
         return self._version_cache[1]
 
     def _bump_version(self) -> None:

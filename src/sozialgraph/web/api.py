@@ -206,8 +206,10 @@ async def run_query(
 # -- strategies and fields -------------------------------------------------------------------------
 
 
-async def _strategies(ctx: Context, strategy: str | None = None) -> list[Strategy]:
-    table = await ctx.run("strategies", strategy=strategy)
+async def _strategies(
+    ctx: Context, strategy: str | None = None, municipality: str | None = None
+) -> list[Strategy]:
+    table = await ctx.run("strategies", strategy=strategy, municipality=municipality)
     found: dict[str, Strategy] = {}
     for row in table.rows:
         iri = row["strategy"].value
@@ -215,11 +217,13 @@ async def _strategies(ctx: Context, strategy: str | None = None) -> list[Strateg
         if item is None:
             labels = _labels(row, "title")
             umbrella = row.get("umbrella")
+            publisher = row.get("municipality")
             item = Strategy(
                 iri=iri,
                 id=ctx.id_of(iri),
                 label=ctx.pick(labels),
                 labels=labels,
+                municipality=ctx.ref(publisher.value) if publisher is not None else None,
                 is_umbrella=_value(row.get("is_umbrella")) is True,
                 part_of=ctx.ref(umbrella.value) if umbrella is not None else None,
             )
@@ -241,9 +245,12 @@ async def _strategies(ctx: Context, strategy: str | None = None) -> list[Strateg
                 )
             )
     titles = {iri: s.labels for iri, s in found.items()}
+    publishers = await ctx.labels(s.municipality.iri for s in found.values() if s.municipality)
     for item in found.values():
         if item.part_of is not None:
             item.part_of = ctx.ref(item.part_of.iri, titles.get(item.part_of.iri))
+        if (city := item.municipality) is not None:
+            item.municipality = ctx.ref(city.iri, publishers.get(city.iri))
     return list(found.values())
 
 
@@ -269,8 +276,8 @@ async def _fields(ctx: Context, strategy: str | None = None) -> list[FieldOfActi
 
 
 @router.get("/strategies", summary="Strategies with their versions", responses=ERRORS)
-async def list_strategies(ctx: Ctx) -> list[Strategy]:
-    return await _strategies(ctx)
+async def list_strategies(ctx: Ctx, municipality: IriFilter = None) -> list[Strategy]:
+    return await _strategies(ctx, municipality=ctx.iri_of(municipality) if municipality else None)
 
 
 @router.get(

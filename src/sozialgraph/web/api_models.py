@@ -77,6 +77,7 @@ class Strategy(BaseModel):
     id: str | None = None
     label: str | None = None
     labels: Labels = Field(default_factory=Labels)
+    municipality: Ref | None = Field(None, description="The municipality that publishes it.")
     is_umbrella: bool = False
     part_of: Ref | None = None
     versions: list[Version] = Field(default_factory=list)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from sozialgraph import __version__
 from sozialgraph.config import Settings
@@ -22,6 +23,18 @@ from sozialgraph.web.query_service import QueryService
 from sozialgraph.web.sparql_fast import SparqlFastPath
 from sozialgraph.web.templating import STATIC_DIR, create_templates
 from sozialgraph.web.write_service import WriteService
+
+
+class SozialgraphApp(FastAPI):
+    """FastAPI with the SPARQL fast path in front of its middleware stack."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.fast_path = SparqlFastPath(self.state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not await self.fast_path.answer(scope, send):
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -42,7 +55,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if owned:
                 app.state.store.close()
 
-    app = FastAPI(
+    app = SozialgraphApp(
         title="sozialgraph",
         version=__version__,
         description=(
@@ -68,7 +81,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The IRI catch-all answers every other path: it must stay the last route.
     app.include_router(linked_data.catch_all)
-    app.add_middleware(SparqlFastPath)
     app.add_middleware(ApiResponseCache)
     app.add_middleware(ReadOnlyCORS)
     return app
