@@ -12,6 +12,13 @@ A query file starts with a header comment::
 Parameters are bound as RDF terms in a ``VALUES`` block placed at the start of the query's
 ``WHERE`` clause; the terms are written by pyoxigraph's serialiser from validated values, never
 pasted from user input. An optional parameter that is not given stays unbound.
+
+A line of the query body that starts with ``#[name]`` is a comment unless parameter ``name`` is
+given; then it takes part without that mark. Such lines are fixed text of the file (never input);
+they let an optional filter start the query where the engine's planner would not (pyoxigraph
+plans ``OPTIONAL``/``BOUND`` tricks poorly), and the file run as it is remains the unfiltered
+query. A line ``#[values]`` places the VALUES block there instead (e.g. inside a subquery, which
+does not see the bindings of the outer query); it may appear more than once.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ _HEADER = re.compile(r"^#\s*(?P<key>[a-z]+)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<va
 _IRI_OK = re.compile(r"^https?://[^\x00-\x20<>\"{}|\\^`\x7f]+$")
 _LANGUAGE_OK = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _NAME_OK = re.compile(r"^[a-z][a-z0-9_]*$")
+VALUES_MARK = "values"
+VALUES_LINE = re.compile(r"^[ \t]*#\[values\][ \t]*$", re.MULTILINE)
+_CONDITIONAL = re.compile(r"^(?P<indent>[ \t]*)#\[(?P<name>[a-z][a-z0-9_]*)\] ?", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -120,27 +130,46 @@ class NamedQuery:
         missing = [p.name for p in self.parameters if p.required and not values.get(p.name)]
         if missing:
             raise BadRequest(f"query '{self.name}' needs parameter(s): {', '.join(missing)}")
-        terms = self.terms(values)
+        return self.bind_terms(self.terms(values))
+
+    def bind_terms(
+        self, terms: Mapping[str, ox.NamedNode | ox.Literal | Sequence[ox.NamedNode | ox.Literal]]
+    ) -> str:
+        """The query text for validated terms (see :meth:`terms`): their ``#[name]`` lines
+        switched on and the VALUES block at each ``#[values]`` line, else at the start of the
+        WHERE clause."""
         if not terms:
             return self.text
         if self.where_brace is None:
             raise BadRequest(f"query '{self.name}' takes no parameters")
-        cut = self.where_brace + 1
-        return f"{self.text[:cut]}\n  {values_block(terms)}\n{self.text[cut:]}"
+        block = values_block(terms)
+
+        def switch(match: re.Match[str]) -> str:
+            if match["name"] == VALUES_MARK:
+                return match["indent"] + block
+            return match["indent"] if match["name"] in terms else match[0]
+
+        text = _CONDITIONAL.sub(switch, self.text)
+        if VALUES_LINE.search(self.text):
+            return text
+        cut = self.where_brace + 1  # conditional lines are all after it (checked on loading)
+        return f"{text[:cut]}\n  {block}\n{text[cut:]}"
 
     def terms(
         self, values: Mapping[str, str | Sequence[str]]
     ) -> dict[str, ox.NamedNode | ox.Literal | list[ox.NamedNode | ox.Literal]]:
-        """The validated terms for ``values`` (for callers that bind them themselves)."""
-        known = {p.name: p for p in self.parameters}
+        """The validated terms for ``values`` (for callers that bind them themselves), in the
+        order the file declares its parameters: pyoxigraph starts from the first VALUES block,
+        so a query lists its most selective parameter first."""
         terms: dict[str, ox.NamedNode | ox.Literal | list[ox.NamedNode | ox.Literal]] = {}
-        for name, value in values.items():
-            if name not in known or value == "" or value == []:
+        for parameter in self.parameters:
+            value = values.get(parameter.name)
+            if value is None or value == "" or value == []:
                 continue
             if isinstance(value, str):
-                terms[name] = known[name].term(value)
+                terms[parameter.name] = parameter.term(value)
             else:
-                terms[name] = [known[name].term(v) for v in value]
+                terms[parameter.name] = [parameter.term(v) for v in value]
         return terms
 
 
@@ -165,6 +194,12 @@ def parse_query_file(path: Path) -> NamedQuery:
         elif key == "param":
             parameters.append(_parse_parameter(value, path))
     guarded = check_query(text)
+    declared = {p.name for p in parameters}
+    for match in _CONDITIONAL.finditer(text):
+        if match["name"] not in declared | {VALUES_MARK}:
+            raise ValueError(f"{path.name}: '#[{match['name']}]' names no declared parameter")
+        if guarded.where_brace is None or match.start() < guarded.where_brace:
+            raise ValueError(f"{path.name}: '#[{match['name']}]' lines belong in the WHERE clause")
     return NamedQuery(
         name=path.stem,
         text=text,

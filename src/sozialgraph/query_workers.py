@@ -151,6 +151,7 @@ class WorkerPool:
                     spool.write(message[1])
                 elif kind == "done":
                     healthy = True
+                    spool.write(message[1])
                     spool.seek(0)
                     return spool
                 else:
@@ -176,11 +177,11 @@ class WorkerPool:
                 )
             ready: asyncio.Future[None] = loop.create_future()
             loop.add_reader(connection.fileno(), _resolve, ready)
+            timer = loop.call_later(remaining, _resolve, ready)  # cheaper than wait_for's task
             try:
-                await asyncio.wait_for(ready, timeout=remaining)
-            except TimeoutError:
-                pass
+                await ready
             finally:
+                timer.cancel()
                 loop.remove_reader(connection.fileno())
                 # uvloop leaves a watched descriptor non-blocking; a message longer than the
                 # pipe's buffer must then be read in blocking mode, or recv() fails half-way.
@@ -283,13 +284,17 @@ class _ChunkWriter:
             raise _TooLarge
         self.buffer += data
         if len(self.buffer) >= CHUNK_BYTES:
-            self.flush()
+            self.connection.send(("chunk", bytes(self.buffer)))
+            self.buffer.clear()
         return len(data)
 
     def flush(self) -> None:
-        if self.buffer:
-            self.connection.send(("chunk", bytes(self.buffer)))
-            self.buffer.clear()
+        """Nothing to do: what is buffered goes out in chunks or with :meth:`done`."""
+
+    def done(self) -> None:
+        """The last bytes and the end in one message (a small result is one message)."""
+        self.connection.send(("done", bytes(self.buffer)))
+        self.buffer.clear()
 
     def as_output(self) -> IO[bytes]:
         """This writer as the output of pyoxigraph's serialisers.
@@ -359,8 +364,7 @@ def _run(store: ox.Store, job: QueryJob, connection: Connection) -> None:
         result.serialize(
             writer.as_output(), format=ox.QueryResultsFormat.from_media_type(job.media_type)
         )
-    writer.flush()
-    connection.send(("done",))
+    writer.done()
 
 
 def _parse(job: ParseJob, connection: Connection) -> None:
@@ -378,8 +382,7 @@ def _parse(job: ParseJob, connection: Connection) -> None:
             yield quad.triple
 
     ox.serialize(triples(), writer.as_output(), format=ox.RdfFormat.N_TRIPLES)
-    writer.flush()
-    connection.send(("done",))
+    writer.done()
 
 
 def _parse_term(text: str) -> ox.NamedNode | ox.Literal:

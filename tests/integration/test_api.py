@@ -162,6 +162,24 @@ def test_strategies_name_and_filter_by_their_municipality(jena: LiveServer) -> N
     assert get(jena, "/api/strategies", params={"municipality": other}).json() == []
 
 
+def test_measures_commitments_and_crossref_by_municipality(jena: LiveServer) -> None:
+    city = {"municipality": "jena/organisation/stadt-jena"}  # an id works like the IRI
+    nuremberg = {"municipality": "https://w3id.org/sozialgraph/organisation/stadt-nuernberg"}
+    everything = get(jena, "/api/measures").json()["total"]
+    assert everything > 0
+    assert get(jena, "/api/measures", params=city).json()["total"] == everything
+    assert get(jena, "/api/measures", params=nuremberg).json()["total"] == 0
+    counts = {c["iri"]: c["measure_count"] for c in get(jena, "/api/commitments").json()}
+    assert sum(counts.values()) > 0
+    scoped = get(jena, "/api/commitments", params=city).json()
+    assert {c["iri"]: c["measure_count"] for c in scoped} == counts
+    elsewhere = get(jena, "/api/commitments", params=nuremberg).json()
+    assert len(elsewhere) == 10 and all(c["measure_count"] == 0 for c in elsewhere)
+    assert get(jena, "/api/crossref", params=nuremberg).json()["measures"] == []
+    crossref = get(jena, "/api/crossref", params=city).json()["measures"]
+    assert crossref == get(jena, "/api/crossref").json()["measures"] != []
+
+
 def test_one_strategy_with_its_fields(jena: LiveServer) -> None:
     detail = get(jena, "/api/strategies/jena/strategie/armutspraeventionsstrategie").json()
     current = sorted(f["labels"]["de"] for f in detail["fields"] if f["in_current_version"])

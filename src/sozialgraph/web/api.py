@@ -6,8 +6,8 @@ bounded, cached per store version); this module only shapes rows into documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Annotated, Any
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, TypeVar
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -46,7 +46,16 @@ router = APIRouter(prefix="/api", tags=["API"])
 Service = Annotated[QueryService, Depends(get_query_service)]
 Registry = Annotated[QueryRegistry, Depends(get_registry)]
 IriFilter = Annotated[str | None, Query(description="IRI to filter by.", max_length=2000)]
+MunicipalityFilter = Annotated[
+    str | None,
+    Query(
+        description="IRI (or id) of a municipality: only what belongs to the strategies it "
+        "publishes (dcterms:publisher).",
+        max_length=2000,
+    ),
+]
 XSD = "http://www.w3.org/2001/XMLSchema#"
+V = TypeVar("V")
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger")}
 _DECIMAL_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 _PROBLEM = {"model": dict[str, Any], "description": "Problem details (RFC 9457)"}
@@ -74,7 +83,7 @@ class Context:
     async def run(self, name: str, **params: str | list[str] | None) -> Table:
         named = self.registry.get(name)
         given = {k: v for k, v in params.items() if v not in (None, "", [])}
-        return await self.service.table(named.text, named.terms(_check(named, given)))  # type: ignore[arg-type]
+        return await self.service.table(named.bind_terms(named.terms(_check(named, given))))
 
     async def labels(self, iris: Iterable[str]) -> dict[str, Labels]:
         """Labels of the given IRIs, looked up in batches."""
@@ -96,6 +105,9 @@ class Context:
             return identifier
         return self.base_iri + identifier.lstrip("/")
 
+    def optional_iri(self, identifier: str | None) -> str | None:
+        return self.iri_of(identifier) if identifier else None
+
     def pick(self, labels: Labels) -> str | None:
         return (labels.de or labels.en) if self.lang == "de" else (labels.en or labels.de)
 
@@ -104,10 +116,14 @@ class Context:
         return Ref(iri=iri, id=self.id_of(iri), label=self.pick(labels), labels=labels)
 
 
-Ctx = Annotated[Context, Depends(Context)]
+async def get_context(request: Request, service: Service, registry: Registry) -> Context:
+    return Context(request, service, registry)  # a coroutine: no thread pool hop
 
 
-def _check(named: NamedQuery, values: dict[str, str]) -> dict[str, str]:
+Ctx = Annotated[Context, Depends(get_context)]
+
+
+def _check(named: NamedQuery, values: Mapping[str, V]) -> Mapping[str, V]:
     known = {p.name for p in named.parameters}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -276,8 +292,8 @@ async def _fields(ctx: Context, strategy: str | None = None) -> list[FieldOfActi
 
 
 @router.get("/strategies", summary="Strategies with their versions", responses=ERRORS)
-async def list_strategies(ctx: Ctx, municipality: IriFilter = None) -> list[Strategy]:
-    return await _strategies(ctx, municipality=ctx.iri_of(municipality) if municipality else None)
+async def list_strategies(ctx: Ctx, municipality: MunicipalityFilter = None) -> list[Strategy]:
+    return await _strategies(ctx, municipality=ctx.optional_iri(municipality))
 
 
 @router.get(
@@ -293,7 +309,7 @@ async def get_strategy(ctx: Ctx, id: Annotated[str, Path(max_length=500)]) -> St
 
 @router.get("/fields", summary="Fields of action, per strategy", responses=ERRORS)
 async def list_fields(ctx: Ctx, strategy: IriFilter = None) -> list[FieldOfAction]:
-    return await _fields(ctx, strategy=ctx.iri_of(strategy) if strategy else None)
+    return await _fields(ctx, strategy=ctx.optional_iri(strategy))
 
 
 # -- measures ------------------------------------------------------------------------------------
@@ -371,6 +387,7 @@ async def _measures(ctx: Context, measures: list[str]) -> list[Measure]:
 @router.get("/measures", summary="Measures, filtered and paginated", responses=ERRORS)
 async def list_measures(
     ctx: Ctx,
+    municipality: MunicipalityFilter = None,
     strategy: IriFilter = None,
     field: IriFilter = None,
     commitment: IriFilter = None,
@@ -384,6 +401,7 @@ async def list_measures(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[Measure]:
     filters = {
+        "municipality": municipality,
         "strategy": strategy,
         "field": field,
         "commitment": commitment,
@@ -449,8 +467,8 @@ async def list_decisions(ctx: Ctx) -> list[Decision]:
 
 
 @router.get("/commitments", summary="ECCAR commitments with coverage counts", responses=ERRORS)
-async def list_commitments(ctx: Ctx) -> list[Commitment]:
-    table = await ctx.run("eccar-coverage")
+async def list_commitments(ctx: Ctx, municipality: MunicipalityFilter = None) -> list[Commitment]:
+    table = await ctx.run("eccar-coverage", municipality=ctx.optional_iri(municipality))
     commitments = []
     for row in table.rows:
         labels = _labels(row, "label")
@@ -469,8 +487,8 @@ async def list_commitments(ctx: Ctx) -> list[Commitment]:
 
 
 @router.get("/crossref", summary="Measures × strategies and ECCAR commitments", responses=ERRORS)
-async def crossref(ctx: Ctx) -> Crossref:
-    table = await ctx.run("crossref")
+async def crossref(ctx: Ctx, municipality: MunicipalityFilter = None) -> Crossref:
+    table = await ctx.run("crossref", municipality=ctx.optional_iri(municipality))
     commitment_labels = {c.iri: c.labels for c in await list_commitments(ctx)}
     strategy_labels = {s.iri: s.labels for s in await _strategies(ctx)}
     rows: dict[str, CrossrefRow] = {}

@@ -33,7 +33,7 @@ class SozialgraphApp(FastAPI):
         self.fast_path = SparqlFastPath(self.state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not await self.fast_path.answer(scope, send):
+        if not await self.fast_path.answer(scope, receive, send):
             await super().__call__(scope, receive, send)
 
 

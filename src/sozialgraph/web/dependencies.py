@@ -1,4 +1,7 @@
-"""FastAPI dependencies: settings, store and query service come from the app, never from globals."""
+"""FastAPI dependencies: settings, store and query service come from the app, never from globals.
+
+They are coroutines: FastAPI runs plain functions in its thread pool, a hop per request.
+"""
 
 from __future__ import annotations
 
@@ -14,21 +17,21 @@ if TYPE_CHECKING:
     from sozialgraph.web.query_service import QueryService
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     store: GraphStore = request.app.state.store
     return store
 
 
-def get_query_service(request: Request) -> QueryService:
+async def get_query_service(request: Request) -> QueryService:
     service: QueryService = request.app.state.query_service
     return service
 
 
-def get_registry(request: Request) -> QueryRegistry:
+async def get_registry(request: Request) -> QueryRegistry:
     registry: QueryRegistry = request.app.state.registry
     return registry

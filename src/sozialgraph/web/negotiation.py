@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -121,6 +122,11 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def negotiate(accept: str | None, offered: Sequence[str], format_name: str | None = None) -> str:
     """The best of ``offered`` (first = default) for the Accept header, or 406."""
+    return _negotiate(accept, tuple(offered), format_name)
+
+
+@functools.lru_cache(maxsize=1024)  # clients send few distinct Accept headers
+def _negotiate(accept: str | None, offered: tuple[str, ...], format_name: str | None) -> str:
     if format_name:
         wanted = FORMAT_NAMES.get(
             format_name.lower(), ALIASES.get(format_name.lower(), format_name.lower())

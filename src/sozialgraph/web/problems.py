@@ -22,13 +22,7 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SozialgraphError)
     async def _domain(request: Request, error: SozialgraphError) -> JSONResponse:
-        lang = preferred_language(request)
-        extra: dict[str, Any] = dict(error.details(lang))
-        for attribute in ("line", "column", "source"):
-            value = getattr(error, attribute, None)
-            if value not in (None, ""):
-                extra[attribute] = value
-        return problem(error.status, error.title, error.localized(lang), **extra)
+        return domain_problem(request, error)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -45,6 +39,17 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{'.'.join(map(str, e['location']))}: {e['message']}" for e in errors)
         return problem(400, "Invalid parameters", detail, errors=errors)
+
+
+def domain_problem(request: Request, error: SozialgraphError) -> JSONResponse:
+    """The problem document of a domain error, in the request's language."""
+    lang = preferred_language(request)
+    extra: dict[str, Any] = dict(error.details(lang))
+    for attribute in ("line", "column", "source"):
+        value = getattr(error, attribute, None)
+        if value not in (None, ""):
+            extra[attribute] = value
+    return problem(error.status, error.title, error.localized(lang), **extra)
 
 
 def preferred_language(request: Request) -> str:

@@ -20,10 +20,12 @@ from sozialgraph.store.sparql_text import bind_values, term_text
 from sozialgraph.web.negotiation import SPARQL_JSON
 from sozialgraph.web.result_cache import ResultCache
 
-# Tables of project queries are cached per store version, bounded by their rows (a page of the
-# API needs three or four small tables: an entry budget would thrash on a walk over measures).
-CACHE_ROWS = 250_000
-CACHE_ENTRY_ROWS = 25_000
+# Tables of project queries are cached per store version, bounded by their cells (a page of the
+# API needs three or four small tables: an entry budget would thrash on a walk over measures;
+# the list of all measure IRIs behind /api/measures is one long column).
+CACHE_CELLS = 2_000_000
+CACHE_ENTRY_CELLS = 250_000
+GUARDED_ENTRIES = 256
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,10 @@ class QueryService:
             RemoteQueryRunner(settings) if settings.is_remote else self.pool
         )
         self._checkpoint_lock = asyncio.Lock()
+        self._checkpoint_of: tuple[str, str | None] | None = None  # (store version, path)
+        self._guarded: OrderedDict[str, GuardedQuery] = OrderedDict()
         self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
-        self._cached_rows = 0
+        self._cached_cells = 0
         self.results = ResultCache()
 
     async def start(self) -> None:
@@ -62,15 +66,30 @@ class QueryService:
         await self.pool.close()
 
     def guard(self, query: str) -> GuardedQuery:
-        return check_query(query, max_bytes=self.settings.max_query_bytes)
+        """The guard's verdict; the last few are kept (the fast path and the handler both ask)."""
+        known = self._guarded.get(query)
+        if known is not None:
+            return known
+        guarded = check_query(query, max_bytes=self.settings.max_query_bytes)
+        self._guarded[query] = guarded
+        if len(self._guarded) > GUARDED_ENTRIES:
+            self._guarded.popitem(last=False)
+        return guarded
 
     async def checkpoint(self) -> str | None:
+        """The read-only checkpoint of the store's current version (made once per version)."""
         make = getattr(self.store, "checkpoint", None)
         if make is None:
             return None
+        version = self.store.version()  # one stat: the embedded store is the only one here
+        known = self._checkpoint_of
+        if known is not None and known[0] == version:
+            return known[1]
         async with self._checkpoint_lock:
             path = await asyncio.to_thread(make)
-        return str(path) if path is not None else None
+        found = str(path) if path is not None else None
+        self._checkpoint_of = (version, found)
+        return found
 
     async def execute(
         self,
@@ -123,12 +142,12 @@ class QueryService:
             names = tuple(v.value for v in solutions.variables)
             rows = [{n: row[n] for n in names if row[n] is not None} for row in solutions]
             result = Table(names, rows)
-        if len(result.rows) <= CACHE_ENTRY_ROWS and key not in self._cache:
+        if _cells(result) <= CACHE_ENTRY_CELLS and key not in self._cache:
             self._cache[key] = result
-            self._cached_rows += len(result.rows) + 1
-            while self._cached_rows > CACHE_ROWS:
+            self._cached_cells += _cells(result)
+            while self._cached_cells > CACHE_CELLS:
                 _, dropped = self._cache.popitem(last=False)
-                self._cached_rows -= len(dropped.rows) + 1
+                self._cached_cells -= _cells(dropped)
         return result
 
     async def parse(self, data: bytes, media_type: str, source: str) -> list[ox.Triple]:
@@ -145,3 +164,7 @@ class QueryService:
                 io.BytesIO(spool.read()), format=ox.QueryResultsFormat.JSON
             )
         return bool(result)
+
+
+def _cells(table: Table) -> int:
+    return (len(table.rows) + 1) * max(1, len(table.columns))

@@ -19,6 +19,7 @@ from sozialgraph.errors import (
     SozialgraphError,
     UnsupportedMediaType,
 )
+from sozialgraph.sparql_guard import GuardedQuery
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import get_query_service
 from sozialgraph.web.query_page import render_query_page
@@ -116,11 +117,26 @@ async def _answer(
         cached = service.results.get(key)
         if cached is not None:
             return Response(cached, media_type=with_charset(media_type), headers=headers)
+    return await run_query(
+        service, guarded, media_type, key, base_iri, default_graphs, named_graphs
+    )
+
+
+async def run_query(
+    service: QueryService,
+    guarded: GuardedQuery,
+    media_type: str,
+    key: str | None,
+    base_iri: str,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Response:
+    """Run a guarded query in a worker; a small result is kept under ``key`` (None: never)."""
     spool = await service.execute(
         guarded,
         media_type,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
+        default_graphs=default_graphs or [],
+        named_graphs=named_graphs or [],
         base_iri=base_iri,
     )
     if key is None:
@@ -132,6 +148,7 @@ async def _answer(
         with spool:
             body = spool.read()
         service.results.put(key, body)
+        headers = {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
         return Response(body, media_type=with_charset(media_type), headers=headers)
     return _stream(spool, media_type, {"ETag": etag_for(key), "Cache-Control": "no-cache"})
 

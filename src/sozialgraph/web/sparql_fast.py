@@ -1,23 +1,29 @@
-"""A fast path for the most common request: GET /sparql whose result is already cached.
+"""A fast path for the most common request: a plain GET /sparql with a deterministic query.
 
-It runs before FastAPI sees the request (see ``app.SozialgraphApp``) and answers from the result
-cache (per store version) without middleware, routing, dependency injection or a worker round
-trip; every other request goes on unchanged. A repeated request (same query string and headers,
-same store version) is not even parsed again. The key is the one the full handler stores results
-under (``sparql.result_key``), so both always agree. Cross-origin requests (``Origin``) take the
-full path, which adds the CORS headers.
+It runs before FastAPI sees the request (see ``app.SozialgraphApp``). A cached answer (per store
+version) is sent without middleware, routing, dependency injection or a worker round trip; a new
+query runs in a worker through the same ``sparql.run_query`` the full handler uses, so both
+answer alike and keep results under the same key (``sparql.result_key``). A repeated request
+(same query string and headers, same store version) is not even parsed again. Everything else
+goes on unchanged: other parameters, HTML, non-deterministic queries, requests that the guard or
+negotiation refuse (the full handler writes their problem documents), and cross-origin requests
+(``Origin``), which take the full path for its CORS headers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from starlette.datastructures import URL
-from starlette.types import Scope, Send
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 
 from sozialgraph.errors import SozialgraphError
+from sozialgraph.sparql_guard import GuardedQuery
 from sozialgraph.web import negotiation as media
+from sozialgraph.web.problems import domain_problem
 from sozialgraph.web.rdf_output import with_charset
 from sozialgraph.web.result_cache import etag_for
 
@@ -28,9 +34,19 @@ if TYPE_CHECKING:
 
 
 MEMO_ENTRIES = 50_000
+MEMO_QUERY_BYTES = 2_048  # longer requests are parsed each time (the memo stays small)
 
-#: A known request: result key, ETag and the response headers other than Content-Length.
-_Known = tuple[str, bytes, list[tuple[bytes, bytes]]]
+
+@dataclass(frozen=True)
+class _Known:
+    """What the answer to a request needs, once worked out."""
+
+    key: str
+    etag: bytes
+    headers: list[tuple[bytes, bytes]]  # of a cached answer, but Content-Length
+    guarded: GuardedQuery
+    media_type: str
+    base_iri: str
 
 
 class SparqlFastPath:
@@ -40,8 +56,8 @@ class SparqlFastPath:
         # so that a repeated request skips parsing, guarding and negotiating.
         self._memo: dict[tuple[str, ...], _Known] = {}
 
-    async def answer(self, scope: Scope, send: Send) -> bool:
-        """Answer a cached ``GET /sparql`` and return True; False for anything else."""
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Answer a plain ``GET /sparql`` and return True; False for anything else."""
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
             return False
         service: QueryService | None = getattr(self.state, "query_service", None)
@@ -58,9 +74,10 @@ class SparqlFastPath:
             elif name == b"origin":
                 return False
         version = service.store.version()
+        query_string = scope["query_string"].decode("latin-1")
         raw = (
             version,
-            scope["query_string"].decode("latin-1"),
+            query_string,
             accept,
             host,
             scope.get("scheme", "http"),
@@ -71,18 +88,34 @@ class SparqlFastPath:
             known = self._negotiate(scope, accept, service, version)
             if known is None:
                 return False
-            if len(self._memo) >= MEMO_ENTRIES:
-                self._memo.clear()
-            self._memo[raw] = known
-        key, etag, headers = known
-        if if_none_match == etag.decode("latin-1"):
-            await _send(send, 304, b"", headers[1:])
+            if len(query_string) <= MEMO_QUERY_BYTES:
+                if len(self._memo) >= MEMO_ENTRIES:
+                    self._memo.clear()
+                self._memo[raw] = known
+        if if_none_match == known.etag.decode("latin-1"):
+            await _send(send, 304, b"", known.headers[1:])
             return True
-        body = service.results.get(key)
-        if body is None:
-            return False
-        await _send(send, 200, body, [*headers, (b"content-length", str(len(body)).encode())])
+        body = service.results.get(known.key)
+        if body is not None:
+            length = (b"content-length", str(len(body)).encode())
+            await _send(send, 200, body, [*known.headers, length])
+            return True
+        await self._run(scope, receive, send, service, known)
         return True
+
+    @staticmethod
+    async def _run(
+        scope: Scope, receive: Receive, send: Send, service: QueryService, known: _Known
+    ) -> None:
+        from sozialgraph.web.sparql import run_query
+
+        try:
+            response = await run_query(
+                service, known.guarded, known.media_type, known.key, known.base_iri
+            )
+        except SozialgraphError as error:
+            response = domain_problem(Request(scope), error)
+        await response(scope, receive, send)
 
     @staticmethod
     def _negotiate(scope: Scope, accept: str, service: QueryService, version: str) -> _Known | None:
@@ -116,7 +149,7 @@ class SparqlFastPath:
             (b"vary", b"Accept"),
             (b"cache-control", b"no-cache"),
         ]
-        return key, etag, headers
+        return _Known(key, etag, headers, guarded, media_type, base_iri)
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:

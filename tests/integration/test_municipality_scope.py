@@ -1,0 +1,175 @@
+"""Named queries scoped to one municipality, on a store of three generated municipalities.
+
+A strategy names its municipality with ``dcterms:publisher``; the ``municipality`` parameter of
+the measure listings and ECCAR queries keeps only the measures of that municipality's strategies.
+Each scoped answer must be exactly the part of the unscoped answer that belongs to the town.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from bench.generate import generate, ontology_quads
+from sozialgraph.queries import QueryRegistry, parse_query_file
+from sozialgraph.resources import queries_dir
+from sozialgraph.store.embedded import EmbeddedStore
+
+EX = "https://example.org/"
+TOWNS = 3
+SCOPED = (
+    "crossref",
+    "cross-strategy-measures",
+    "measure-ids",
+    "measures-by-body",
+    "measures-by-deadline",
+    "measures-by-status",
+    "measures-by-target-group",
+)
+
+
+def town_of(iri: str) -> str:
+    """``https://example.org/gemeinde-2/massnahme/m-7`` → ``gemeinde-2``."""
+    return iri[len(EX) :].split("/", 1)[0]
+
+
+def municipality(number: int) -> str:
+    return f"{EX}gemeinde-{number}/organisation/stadt"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(tmp_path_factory.mktemp("towns") / "store")
+    store.rebuild([*ontology_quads(EX), *generate(TOWNS, measures_per_strategy=12)])
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def registry() -> QueryRegistry:
+    return QueryRegistry(queries_dir())
+
+
+def solutions(store: EmbeddedStore, text: str) -> list[dict[str, str | None]]:
+    result = store.query(text)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+
+
+def measure_column(name: str) -> str:
+    return "item" if name == "measure-ids" else "measure"
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_scoped_listing_is_the_towns_part_of_the_whole(
+    store: EmbeddedStore, registry: QueryRegistry, name: str
+) -> None:
+    query = registry.get(name)
+    everything = solutions(store, query.bind({}))
+    column = measure_column(name)
+    assert {town_of(row[column] or "") for row in everything} == {
+        f"gemeinde-{n}" for n in range(1, TOWNS + 1)
+    }
+    for number in range(1, TOWNS + 1):
+        scoped = solutions(store, query.bind({"municipality": municipality(number)}))
+        mine = [row for row in everything if town_of(row[column] or "") == f"gemeinde-{number}"]
+        assert scoped, f"{name}: nothing for town {number}"
+        assert sorted(map(repr, scoped)) == sorted(map(repr, mine)), name
+
+
+def test_scope_combines_with_the_other_filters(
+    store: EmbeddedStore, registry: QueryRegistry
+) -> None:
+    query = registry.get("measure-ids")
+    status = "https://w3id.org/sozialgraph/vocab/status/in-umsetzung"
+    with_status = {row["item"] for row in solutions(store, query.bind({"status": status}))}
+    scoped = solutions(store, query.bind({"municipality": municipality(2), "status": status}))
+    assert scoped
+    assert {row["item"] for row in scoped} == {
+        item for item in with_status if town_of(item or "") == "gemeinde-2"
+    }
+
+
+@pytest.mark.parametrize("name", ["eccar-coverage", "eccar-gaps"])
+def test_eccar_queries_count_only_the_towns_measures(
+    store: EmbeddedStore, registry: QueryRegistry, name: str
+) -> None:
+    implemented = solutions(
+        store,
+        "PREFIX sg: <https://w3id.org/sozialgraph/ontology#> "
+        "SELECT ?measure ?commitment { ?measure sg:implementsCommitment ?commitment }",
+    )
+    query = registry.get(name)
+    for number in (*range(1, TOWNS + 1), 99):  # 99: a municipality without any measure
+        counts: dict[str, int] = {}
+        for row in implemented:
+            if town_of(row["measure"] or "") == f"gemeinde-{number}":
+                commitment = row["commitment"] or ""
+                counts[commitment] = counts.get(commitment, 0) + 1
+        found = solutions(store, query.bind({"municipality": municipality(number)}))
+        if name == "eccar-gaps":
+            assert {row["commitment"] for row in found} == {
+                f"https://w3id.org/sozialgraph/vocab/eccar/{n}"
+                for n in range(1, 11)
+                if counts.get(f"https://w3id.org/sozialgraph/vocab/eccar/{n}", 0) == 0
+            }
+        else:
+            assert len(found) == 10
+            assert {row["commitment"]: int(row["measure_count"] or 0) for row in found} == {
+                f"https://w3id.org/sozialgraph/vocab/eccar/{n}": counts.get(
+                    f"https://w3id.org/sozialgraph/vocab/eccar/{n}", 0
+                )
+                for n in range(1, 11)
+            }
+
+
+# -- the conditional lines of query files ---------------------------------------------------------
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "# title@en: t\n# param: municipality iri https://example.org/m -- m\n\n" + body,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_marked_lines_take_part_only_when_their_parameter_is_given(tmp_path: Path) -> None:
+    query = parse_query_file(
+        write(tmp_path, "SELECT ?s WHERE {\n  #[municipality] ?s <urn:p> ?municipality .\n}\n")
+    )
+    assert query.bind({}) == query.text  # as written: the line is a comment
+    bound = query.bind({"municipality": "https://example.org/m"})
+    assert "\n  ?s <urn:p> ?municipality .\n" in bound
+    assert "VALUES ?municipality { <https://example.org/m> }" in bound
+
+
+def test_values_marker_places_the_bindings(tmp_path: Path) -> None:
+    query = parse_query_file(
+        write(
+            tmp_path,
+            "SELECT ?s WHERE {\n  { SELECT ?s WHERE {\n    #[values]\n"
+            "    #[municipality] ?s <urn:p> ?municipality .\n  } }\n}\n",
+        )
+    )
+    bound = query.bind({"municipality": "https://example.org/m"})
+    inner = bound.index("{ SELECT ?s WHERE {")
+    assert bound.index("VALUES ?municipality") > inner  # inside the subquery, not before it
+    assert bound.count("VALUES") == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("SELECT ?s WHERE {\n  #[other] ?s ?p ?o .\n}\n", "names no declared parameter"),
+        ("#[municipality] PREFIX ex: <urn:x>\nSELECT ?s WHERE { ?s ?p ?o }\n", "WHERE clause"),
+    ],
+)
+def test_bad_marks_are_refused_on_loading(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_query_file(write(tmp_path, body))
