@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -48,9 +49,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.query_service = QueryService(settings, app.state.store)
         await app.state.query_service.start()
         app.state.writes = WriteService(settings, app.state.store, app.state.query_service)
+        # Everything loaded so far lives as long as the server: keep it out of the garbage
+        # collector's full passes, which otherwise pause requests for ~80 ms now and then (p99).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             await app.state.query_service.close()
             if owned:
                 app.state.store.close()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from sozialgraph.web.query_service import QueryService
 
 
-MEMO_ENTRIES = 50_000
+MEMO_ENTRIES = 4_096
 MEMO_QUERY_BYTES = 2_048  # longer requests are parsed each time (the memo stays small)
 
 
