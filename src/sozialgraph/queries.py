@@ -103,6 +103,7 @@ class NamedQuery:
     parameters: tuple[Parameter, ...] = ()
     form: str | None = None
     where_brace: int | None = field(default=None, repr=False)
+    places_values: bool = field(default=False, repr=False)  # has a ``#[values]`` line
 
     def title(self, lang: str = "de") -> str:
         return self.titles.get(lang) or self.titles.get("de") or self.titles.get("en") or self.name
@@ -150,7 +151,7 @@ class NamedQuery:
             return match["indent"] if match["name"] in terms else match[0]
 
         text = _CONDITIONAL.sub(switch, self.text)
-        if VALUES_LINE.search(self.text):
+        if self.places_values:
             return text
         cut = self.where_brace + 1  # conditional lines are all after it (checked on loading)
         return f"{text[:cut]}\n  {block}\n{text[cut:]}"
@@ -195,11 +196,14 @@ def parse_query_file(path: Path) -> NamedQuery:
             parameters.append(_parse_parameter(value, path))
     guarded = check_query(text)
     declared = {p.name for p in parameters}
+    values_lines = {m.start() for m in VALUES_LINE.finditer(text)}
     for match in _CONDITIONAL.finditer(text):
         if match["name"] not in declared | {VALUES_MARK}:
             raise ValueError(f"{path.name}: '#[{match['name']}]' names no declared parameter")
         if guarded.where_brace is None or match.start() < guarded.where_brace:
             raise ValueError(f"{path.name}: '#[{match['name']}]' lines belong in the WHERE clause")
+        if match["name"] == VALUES_MARK and match.start() not in values_lines:
+            raise ValueError(f"{path.name}: '#[values]' stands alone on its line")
     return NamedQuery(
         name=path.stem,
         text=text,
@@ -208,6 +212,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         parameters=tuple(parameters),
         form=guarded.form,
         where_brace=guarded.where_brace,
+        places_values=bool(values_lines),
     )
 
 

@@ -32,11 +32,18 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
         "sozialgraph /sparql c=8",
         "sozialgraph /sparql uncached c=8",
         "oxigraph c=8",
+        "oxigraph uncached c=8",
         "rdflib-endpoint c=8",
+        "rdflib-endpoint uncached c=8",
         "sozialgraph /api c=1",
     } <= set(result.http)
     assert all(cell["errors"] == 0 and cell["requests"] > 0 for cell in result.http.values())
     assert len(result.named_queries_ms) >= 20
+    # one municipality, and the same filters over all of them
+    assert {"measures-by-status (filtered)", "measures-by-status (all towns)"} <= set(
+        result.named_queries_ms
+    )
+    assert result.named_queries_ms["crossref (filtered)"]["rows"] > 0
     written = sorted((tmp_path / "out").iterdir())
     assert [p.suffix for p in written] == [".json", ".md"]
     payload = json.loads(written[0].read_text())

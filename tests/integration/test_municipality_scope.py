@@ -168,6 +168,7 @@ def test_values_marker_places_the_bindings(tmp_path: Path) -> None:
     [
         ("SELECT ?s WHERE {\n  #[other] ?s ?p ?o .\n}\n", "names no declared parameter"),
         ("#[municipality] PREFIX ex: <urn:x>\nSELECT ?s WHERE { ?s ?p ?o }\n", "WHERE clause"),
+        ("SELECT ?s WHERE {\n  #[values] ?s ?p ?o .\n}\n", "stands alone"),
     ],
 )
 def test_bad_marks_are_refused_on_loading(tmp_path: Path, body: str, message: str) -> None:

@@ -97,9 +97,7 @@ async def _answer(
     if wants_html:
         return await render_query_page(request, service, queries[0])
     guarded = service.guard(queries[0])
-    is_graph = guarded.form in ("CONSTRUCT", "DESCRIBE")
-    offered = media.GRAPH_TYPES if is_graph else media.RESULT_TYPES
-    media_type = media.negotiate(accept, offered, format_name)
+    media_type = media.negotiate(accept, offered_types(guarded), format_name)
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
     base_iri = str(request.url.replace(query="", fragment=""))
@@ -111,7 +109,7 @@ async def _answer(
         key = result_key(
             service, guarded.text, media_type, default_graphs, named_graphs, base_iri, version
         )
-        headers = {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
+        headers = cache_headers(key)
         if request.headers.get("if-none-match") == etag_for(key):
             return Response(status_code=304, headers=headers)
         cached = service.results.get(key)
@@ -148,8 +146,7 @@ async def run_query(
         with spool:
             body = spool.read()
         service.results.put(key, body)
-        headers = {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
-        return Response(body, media_type=with_charset(media_type), headers=headers)
+        return Response(body, media_type=with_charset(media_type), headers=cache_headers(key))
     return _stream(spool, media_type, {"ETag": etag_for(key), "Cache-Control": "no-cache"})
 
 
@@ -193,6 +190,18 @@ def _stream(
         media_type=with_charset(media_type),
         headers={"Vary": "Accept", **(headers or {})},
     )
+
+
+def offered_types(guarded: GuardedQuery) -> tuple[str, ...]:
+    """The media types a query's result can be sent in (graphs or solutions)."""
+    if guarded.form in ("CONSTRUCT", "DESCRIBE"):
+        return media.GRAPH_TYPES
+    return media.RESULT_TYPES
+
+
+def cache_headers(key: str) -> dict[str, str]:
+    """The headers of an answer kept under ``key`` (revalidated by its ETag)."""
+    return {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
 
 
 def result_key(

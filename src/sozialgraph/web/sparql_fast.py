@@ -42,8 +42,9 @@ class _Known:
     """What the answer to a request needs, once worked out."""
 
     key: str
-    etag: bytes
-    headers: list[tuple[bytes, bytes]]  # of a cached answer, but Content-Length
+    etag: str
+    validators: list[tuple[bytes, bytes]]  # ETag, Vary, Cache-Control (also of a 304)
+    content_type: tuple[bytes, bytes]
     guarded: GuardedQuery
     media_type: str
     base_iri: str
@@ -92,13 +93,13 @@ class SparqlFastPath:
                 if len(self._memo) >= MEMO_ENTRIES:
                     self._memo.clear()
                 self._memo[raw] = known
-        if if_none_match == known.etag.decode("latin-1"):
-            await _send(send, 304, b"", known.headers[1:])
+        if if_none_match == known.etag:
+            await _send(send, 304, b"", known.validators)
             return True
         body = service.results.get(known.key)
         if body is not None:
             length = (b"content-length", str(len(body)).encode())
-            await _send(send, 200, body, [*known.headers, length])
+            await _send(send, 200, body, [known.content_type, *known.validators, length])
             return True
         await self._run(scope, receive, send, service, known)
         return True
@@ -121,7 +122,7 @@ class SparqlFastPath:
     def _negotiate(scope: Scope, accept: str, service: QueryService, version: str) -> _Known | None:
         """What the full handler would answer a plain, deterministic GET query with; None for
         anything the full handler must see."""
-        from sozialgraph.web.sparql import result_key
+        from sozialgraph.web.sparql import cache_headers, offered_types, result_key
 
         params = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         if set(params) != {"query"} or len(params["query"]) != 1:
@@ -132,24 +133,14 @@ class SparqlFastPath:
             guarded = service.guard(params["query"][0])
             if not guarded.deterministic:
                 return None
-            offered = (
-                media.GRAPH_TYPES
-                if guarded.form in ("CONSTRUCT", "DESCRIBE")
-                else media.RESULT_TYPES
-            )
-            media_type = media.negotiate(accept or None, offered)
+            media_type = media.negotiate(accept or None, offered_types(guarded))
         except SozialgraphError:
             return None  # the full handler answers with the right problem document
         base_iri = str(URL(scope=scope).replace(query="", fragment=""))
         key = result_key(service, guarded.text, media_type, [], [], base_iri, version)
-        etag = etag_for(key).encode()
-        headers = [
-            (b"content-type", with_charset(media_type).encode()),
-            (b"etag", etag),
-            (b"vary", b"Accept"),
-            (b"cache-control", b"no-cache"),
-        ]
-        return _Known(key, etag, headers, guarded, media_type, base_iri)
+        validators = [(k.lower().encode(), v.encode()) for k, v in cache_headers(key).items()]
+        content_type = (b"content-type", with_charset(media_type).encode())
+        return _Known(key, etag_for(key), validators, content_type, guarded, media_type, base_iri)
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
