@@ -249,7 +249,7 @@ def template(
     settings = _settings(store)
     graph_store = open_store(settings)
     try:
-        values = allowed_values(_vocabulary_rows(graph_store), settings.base_iri)
+        values = allowed_values(_vocabulary_rows(graph_store, settings), settings.base_iri)
     finally:
         graph_store.close()
     if output.suffix.lower() == ".xlsx":
@@ -287,7 +287,9 @@ def import_file(
         data = file.read_bytes()
         if file.suffix.lower() in (".csv", ".xlsx", ".txt"):
             sheets = SheetImport(writer, settings.base_iri, settings.municipality)
-            result = sheets.run(data, file.name, target, _vocabulary_rows(graph_store), agent=agent)
+            result = sheets.run(
+                data, file.name, target, _vocabulary_rows(graph_store, settings), agent=agent
+            )
         else:
             triples = parse_file(file, source=file.name, base_iri=settings.base_iri)
             result = writer.replace(
@@ -308,13 +310,16 @@ def import_file(
     )
 
 
-def _vocabulary_rows(graph_store: GraphStore) -> list[dict[str, Term]]:
+def _vocabulary_rows(graph_store: GraphStore, settings: Settings) -> list[dict[str, Term]]:
+    from sozialgraph.ingest.vocabulary import publishes_query, vocabulary_query
     from sozialgraph.queries import QueryRegistry
     from sozialgraph.resources import queries_dir
     from sozialgraph.store.base import as_term
 
-    text = QueryRegistry(queries_dir()).get("import-vocabulary").text
-    solutions = graph_store.query(text)
+    municipality = settings.municipality_iri
+    scoped = bool(graph_store.query(publishes_query(municipality)))
+    query = QueryRegistry(queries_dir()).get("import-vocabulary")
+    solutions = graph_store.query(vocabulary_query(query, municipality if scoped else None))
     if not isinstance(solutions, ox.QuerySolutions):
         raise TypeError("the import-vocabulary query must be a SELECT query")
     names = [v.value for v in solutions.variables]

@@ -47,7 +47,9 @@ class Settings(BaseSettings):
     remote_token: str | None = None
     publisher_name: str = Field("Stadt Jena", description="Publisher of the catalog record.")
     publisher_iri: str | None = Field(
-        None, description="IRI of the publisher; default {base}jena/organisation/stadt-jena."
+        None,
+        description="IRI of the publisher, the municipality whose data this is (imports refer "
+        "to its strategies); default {base}{municipality}/organisation/stadt-{municipality}.",
     )
     municipality_key: str = Field(
         "16053000", description="Amtlicher Gemeindeschlüssel for dct:spatial (DCAT-AP.de)."
@@ -80,6 +82,12 @@ class Settings(BaseSettings):
     municipality: str = Field(
         "jena", description="Slug of the municipality that imports mint IRIs for."
     )
+
+    @property
+    def municipality_iri(self) -> str:
+        """The municipality this service publishes for (``publisher_iri`` or the default)."""
+        slug = self.municipality
+        return self.publisher_iri or f"{self.base_iri}{slug}/organisation/stadt-{slug}"
 
     @property
     def is_remote(self) -> bool:

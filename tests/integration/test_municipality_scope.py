@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from bench.generate import generate, ontology_quads
+from bench.generate import BODIES, generate, ontology_quads
 from sozialgraph.queries import QueryRegistry, parse_query_file
 from sozialgraph.resources import queries_dir
 from sozialgraph.store.embedded import EmbeddedStore
@@ -125,6 +125,95 @@ def test_eccar_queries_count_only_the_towns_measures(
                 )
                 for n in range(1, 11)
             }
+
+
+# -- the allowed values of imports ---------------------------------------------------------------
+
+#: Bodies of the generator that belong to no municipality (partners and networks).
+FREE_BODIES = {
+    slug for slug, kind, *_, relation in BODIES if relation is None and kind != "Municipality"
+}
+OWN_KINDS = ("strategy", "version", "field", "goal")
+
+
+def rows_of(found: list[dict[str, str | None]]) -> set[tuple[str | None, ...]]:
+    return {tuple(row.values()) for row in found}
+
+
+def test_import_vocabulary_of_a_town_is_its_part_of_the_whole(
+    store: EmbeddedStore, registry: QueryRegistry
+) -> None:
+    query = registry.get("import-vocabulary")
+    everything = solutions(store, query.bind({}))
+    assert {town_of(row["iri"] or "") for row in everything if row["kind"] == "field"} == {
+        f"gemeinde-{n}" for n in range(1, TOWNS + 1)
+    }
+    for number in range(1, TOWNS + 1):
+        town = f"gemeinde-{number}"
+
+        def allowed(row: dict[str, str | None], town: str = town) -> bool:
+            iri = row["iri"] or ""
+            if row["kind"] in OWN_KINDS:
+                return town_of(iri) == town
+            if row["kind"] == "body":  # its own, and those of no municipality (ECCAR, partners)
+                owner = town_of(iri)
+                free = not owner.startswith("gemeinde-") or iri.rsplit("/", 1)[-1] in FREE_BODIES
+                return owner == town or free
+            return True  # ECCAR commitments, target groups, themes, status values: shared
+
+        scoped = solutions(store, query.bind({"municipality": municipality(number)}))
+        assert {row["kind"] for row in scoped} >= {*OWN_KINDS, "body", "commitment", "status"}
+        assert rows_of(scoped) == rows_of([row for row in everything if allowed(row)])
+
+
+def test_imports_resolve_labels_among_their_own_towns_values(store: EmbeddedStore) -> None:
+    from sozialgraph.cli import _vocabulary_rows
+    from sozialgraph.config import Settings
+    from sozialgraph.ingest.vocabulary import Vocabulary
+
+    def resolve(publisher: str, kind: str, label: str) -> str | None:
+        settings = Settings(store=str(store.root), publisher_iri=publisher, base_iri=EX)
+        vocabulary = Vocabulary.from_rows(_vocabulary_rows(store, settings), EX)
+        found = vocabulary.resolve(kind, label)
+        return found.iri if found.iri else found.code
+
+    # Every town has a "Jugendamt" and a field "Schutz vor Gewalt": in the whole store these
+    # labels are ambiguous; an import for town 2 finds its own.
+    assert resolve(municipality(2), "body", "Jugendamt") == EX + "gemeinde-2/organisation/jugendamt"
+    assert (resolve(municipality(2), "field", "Schutz vor Gewalt") or "").startswith(
+        EX + "gemeinde-2/"
+    )
+    # A municipality that publishes no strategy here: the whole store, as before.
+    assert resolve(EX + "nowhere/organisation/stadt", "body", "Jugendamt") == "ambiguous"
+
+
+# The generator's IRI paths of what a town's search leaves out: sources (documents, press, council
+# information, party motions), funding programmes and the ECCAR membership.
+NOT_SEARCHED_IN_A_TOWN = ("dokumente", "presse", "ratsinfo", "partei", "foerderung",
+                          "mitgliedschaft", "netzwerk")  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["e", "Beratung", "Stadt"])
+def test_search_in_a_town_finds_the_towns_part_of_the_whole(
+    store: EmbeddedStore, registry: QueryRegistry, text: str
+) -> None:
+    query = registry.get("search")
+    everything = solutions(store, query.bind({"q": text}))
+    for number in range(1, TOWNS + 1):
+        town = f"gemeinde-{number}"
+
+        def own(row: dict[str, str | None], town: str = town) -> bool:
+            iri = row["resource"] or ""
+            path = iri[len(EX) :].split("/")
+            return (
+                path[0] == town
+                and path[1] not in NOT_SEARCHED_IN_A_TOWN
+                and path[-1] not in FREE_BODIES
+            )
+
+        scoped = solutions(store, query.bind({"q": text, "municipality": municipality(number)}))
+        assert scoped
+        assert scoped == [row for row in everything if own(row)]  # the same order, too
 
 
 # -- the conditional lines of query files ---------------------------------------------------------

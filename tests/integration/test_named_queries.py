@@ -118,7 +118,7 @@ PARAMETERS: dict[str, dict[str, tuple[str, bool]]] = {
     )},
     "decision-history": {"strategy": ("iri", False)},
     "decision-links": {"decision": ("iri", True)},
-    "search": {"q": ("string", True)},
+    "search": {"municipality": ("iri", False), "q": ("string", True)},
     "related-fields": {"field": ("iri", False)},
 }  # fmt: skip
 
@@ -830,6 +830,19 @@ def test_jena_search_is_case_insensitive(jena: EmbeddedStore, registry: QueryReg
     assert JENA + "massnahme/programm-gegen-rassismus-in-den-ortsteilen" in values(
         found, "resource"
     )
+
+
+def test_jena_search_in_the_city(jena: EmbeddedStore, registry: QueryRegistry) -> None:
+    city = JENA + "organisation/stadt-jena"
+    everywhere = rows(jena, registry, "search", q="Rassismus")
+    in_jena = rows(jena, registry, "search", q="Rassismus", municipality=city)
+    found = values(in_jena, "resource")
+    # the city's strategies, measures and decisions, not ECCAR's shared commitments or sources
+    assert JENA + "massnahme/programm-gegen-rassismus-in-den-ortsteilen" in found
+    assert JENA + "strategie/10-punkte-aktionsplan-gegen-rassismus" in found
+    assert not any(iri and iri.startswith("https://w3id.org/sozialgraph/vocab/") for iri in found)
+    assert found < values(everywhere, "resource")
+    assert in_jena == [row for row in everywhere if v(row["resource"]) in found]
 
 
 def test_jena_ontology(jena: EmbeddedStore, registry: QueryRegistry) -> None:

@@ -6,11 +6,31 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
 
 from sozialgraph.store.base import Term
+from sozialgraph.store.sparql_text import bind_values
+
+if TYPE_CHECKING:
+    from sozialgraph.queries import NamedQuery
 
 _QUOTES = str.maketrans({"„": "", "“": "", "”": "", '"': "", "‚": "", "‘": "", "’": "", "'": ""})
 ALLOWED_SHOWN = 25
+_PUBLISHES = "PREFIX dcterms: <http://purl.org/dc/terms/> ASK { ?strategy dcterms:publisher ?m }"
+
+
+def publishes_query(municipality: str) -> str:
+    """ASK whether ``municipality`` publishes a strategy in the store."""
+    return bind_values(_PUBLISHES, {"m": ox.NamedNode(municipality)})
+
+
+def vocabulary_query(query: NamedQuery, municipality: str | None) -> str:
+    """The allowed values of imports: scoped to ``municipality`` if it publishes strategies
+    here (in a store of several towns, labels resolve among its own), else the whole store
+    (a store whose municipality is not configured, as before)."""
+    return query.bind({"municipality": municipality}) if municipality else query.text
 
 
 def normalise(text: str) -> str:

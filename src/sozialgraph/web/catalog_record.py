@@ -101,7 +101,7 @@ def catalog_iris(settings: Settings) -> dict[str, str]:
         "service": catalog + "#sparql-endpoint",
         "contact": catalog + "#contact-point",
         "period": catalog + "#period",
-        "publisher": settings.publisher_iri or base + "jena/organisation/stadt-jena",
+        "publisher": settings.municipality_iri,
         "endpoint": base + "sparql",
         "void": base + ".well-known/void",
     }

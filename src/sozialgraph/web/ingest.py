@@ -12,6 +12,7 @@ from sozialgraph.errors import BadRequest, NotFound, PayloadTooLarge
 from sozialgraph.ingest.history import diff
 from sozialgraph.ingest.importer import import_graph_iri
 from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
+from sozialgraph.ingest.vocabulary import publishes_query, vocabulary_query
 from sozialgraph.ingest.writer import WriteResult
 from sozialgraph.queries import QueryRegistry
 from sozialgraph.rdf_io import FORMAT_BY_SUFFIX
@@ -78,7 +79,10 @@ class GraphHistory(BaseModel):
 
 
 async def _vocabulary_rows(service: QueryService, registry: QueryRegistry) -> list[dict[str, Any]]:
-    return await service.select(registry.get("import-vocabulary").text)
+    municipality = service.settings.municipality_iri
+    scoped = await service.ask(publishes_query(municipality))
+    query = vocabulary_query(registry.get("import-vocabulary"), municipality if scoped else None)
+    return await service.select(query)
 
 
 @router.get(
