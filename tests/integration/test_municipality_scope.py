@@ -19,6 +19,7 @@ from sozialgraph.resources import queries_dir
 from sozialgraph.store.embedded import EmbeddedStore
 
 EX = "https://example.org/"
+SG = "https://w3id.org/sozialgraph/ontology#"
 TOWNS = 3
 SCOPED = (
     "crossref",
@@ -214,6 +215,45 @@ def test_search_in_a_town_finds_the_towns_part_of_the_whole(
         scoped = solutions(store, query.bind({"q": text, "municipality": municipality(number)}))
         assert scoped
         assert scoped == [row for row in everything if own(row)]  # the same order, too
+
+
+def test_source_coverage_of_a_town_counts_its_own_resources(
+    store: EmbeddedStore, registry: QueryRegistry
+) -> None:
+    typed = solutions(
+        store,
+        "PREFIX sg: <https://w3id.org/sozialgraph/ontology#> "
+        "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "PREFIX dcterms: <http://purl.org/dc/terms/> "
+        "SELECT DISTINCT ?class ?instance ?sourced WHERE { ?class a owl:Class . "
+        "FILTER(STRSTARTS(STR(?class), STR(sg:))) ?instance a/rdfs:subClassOf* ?class . "
+        "OPTIONAL { ?instance dcterms:source ?source BIND(?instance AS ?sourced) } }",
+    )
+    query = registry.get("source-coverage")
+    for number in range(1, TOWNS + 1):
+        path_of = {row["instance"]: (row["instance"] or "")[len(EX) :].split("/") for row in typed}
+        own = [
+            row
+            for row in typed
+            if path_of[row["instance"]][0] == f"gemeinde-{number}"
+            and path_of[row["instance"]][1] not in NOT_SEARCHED_IN_A_TOWN
+            and path_of[row["instance"]][-1] not in FREE_BODIES
+        ]
+        found = solutions(store, query.bind({"municipality": municipality(number)}))
+        counts = {
+            row["class"]: (int(row["instances"] or 0), int(row["with_source"] or 0))
+            for row in found
+        }
+        expected = {
+            row["class"]: (
+                len({r["instance"] for r in own if r["class"] == row["class"]}),
+                len({r["sourced"] for r in own if r["class"] == row["class"] and r["sourced"]}),
+            )
+            for row in found
+        }
+        assert counts == expected
+        assert counts[SG + "Measure"][0] > 0 and counts[SG + "EccarCommitment"] == (0, 0)
 
 
 # -- the conditional lines of query files ---------------------------------------------------------

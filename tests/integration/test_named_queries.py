@@ -120,6 +120,7 @@ PARAMETERS: dict[str, dict[str, tuple[str, bool]]] = {
     "decision-links": {"decision": ("iri", True)},
     "search": {"municipality": ("iri", False), "q": ("string", True)},
     "related-fields": {"field": ("iri", False)},
+    "source-coverage": {"municipality": ("iri", False)},
 }  # fmt: skip
 
 ALLOWED_PREFIXES = {
