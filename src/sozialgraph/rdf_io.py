@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +14,11 @@ from rdflib.term import Node
 
 from sozialgraph.errors import RdfSyntaxError, UnsupportedMediaType
 from sozialgraph.namespaces import DEFAULT_BASE_IRI, rebase
+
+# rdflib logs a warning with a traceback for every ill-typed literal it is handed ("2024-13-01"
+# as xsd:date); the SHACL gate reports those (sh:datatype) with their focus node, so an upload
+# full of them would only fill the log.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 FORMAT_BY_SUFFIX = {
     ".ttl": ox.RdfFormat.TURTLE,

@@ -6,6 +6,7 @@ Each case is a small shapes graph and a small data graph in example.org; the dat
 source shape and severity (and messages, except where a SPARQL message template is filled in).
 """
 
+import logging
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -411,3 +412,20 @@ def test_project_shapes_compile_to_one_query_per_shape_and_constraint():
     store = ox.Store()
     for c in compiled:  # every query parses and runs on an empty store
         assert list(store.query(c.query, custom_functions=custom_functions())) == []
+
+
+def test_ill_typed_literals_are_reported_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """rdflib would log a traceback per ill-typed literal; the gate's report says it once."""
+    from sozialgraph.rdf_io import to_rdflib
+
+    date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    triple = ox.Triple(
+        ox.NamedNode("https://example.org/m"),
+        ox.NamedNode("https://example.org/due"),
+        ox.Literal("2024-13-01", datatype=date),
+    )
+    graph = Graph()
+    with caplog.at_level(logging.WARNING):
+        to_rdflib([triple], graph)
+    assert len(graph) == 1
+    assert not [r for r in caplog.records if r.name.startswith("rdflib")]
