@@ -180,6 +180,14 @@ def test_measures_commitments_and_crossref_by_municipality(jena: LiveServer) -> 
     assert crossref == get(jena, "/api/crossref").json()["measures"] != []
 
 
+def test_import_values_are_the_configured_municipalitys(jena: LiveServer) -> None:
+    """Jena publishes the strategies here, so the template (and imports) offer its own bodies,
+    not another municipality of the graph (Nuremberg, ECCAR's founding city)."""
+    values = get(jena, "/api/import/template", params={"sheet": "values"}).text
+    assert "Stadtrat Jena" in values and "Armutspräventionsstrategie" in values
+    assert "Stadt Nürnberg" not in values
+
+
 def test_one_strategy_with_its_fields(jena: LiveServer) -> None:
     detail = get(jena, "/api/strategies/jena/strategie/armutspraeventionsstrategie").json()
     current = sorted(f["labels"]["de"] for f in detail["fields"] if f["in_current_version"])

@@ -76,6 +76,13 @@ class QueryService:
             self._guarded.popitem(last=False)
         return guarded
 
+    async def version(self) -> str:
+        """The store's version: one stat of a file for the embedded store (read here, on the
+        event loop), a request for a remote one (read in a thread)."""
+        if self.settings.is_remote:
+            return await asyncio.to_thread(self.store.version)
+        return self.store.version()
+
     async def checkpoint(self) -> str | None:
         """The read-only checkpoint of the store's current version (made once per version)."""
         make = getattr(self.store, "checkpoint", None)
@@ -127,7 +134,7 @@ class QueryService:
     async def table(self, query: str, bindings: Mapping[str, Term] | None = None) -> Table:
         """Columns and rows of a project SELECT query; cached per store version."""
         text = bind_values(query, bindings) if bindings else query
-        key = (await asyncio.to_thread(self.store.version), text)
+        key = (await self.version(), text)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)

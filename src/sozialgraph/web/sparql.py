@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import Iterator
 from typing import IO, Annotated
@@ -103,12 +102,8 @@ async def _answer(
     base_iri = str(request.url.replace(query="", fragment=""))
     key = None
     if guarded.deterministic:
-        version = (
-            await asyncio.to_thread(service.store.version) if service.settings.is_remote else None
-        )
-        key = result_key(
-            service, guarded.text, media_type, default_graphs, named_graphs, base_iri, version
-        )
+        version = await service.version()
+        key = cache_key(version, guarded.text, media_type, default_graphs, named_graphs, base_iri)
         headers = cache_headers(key)
         if request.headers.get("if-none-match") == etag_for(key):
             return Response(status_code=304, headers=headers)
@@ -147,7 +142,7 @@ async def run_query(
             body = spool.read()
         service.results.put(key, body)
         return Response(body, media_type=with_charset(media_type), headers=cache_headers(key))
-    return _stream(spool, media_type, {"ETag": etag_for(key), "Cache-Control": "no-cache"})
+    return _stream(spool, media_type, cache_headers(key))
 
 
 async def _describe_service(
@@ -202,25 +197,6 @@ def offered_types(guarded: GuardedQuery) -> tuple[str, ...]:
 def cache_headers(key: str) -> dict[str, str]:
     """The headers of an answer kept under ``key`` (revalidated by its ETag)."""
     return {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
-
-
-def result_key(
-    service: QueryService,
-    query: str,
-    media_type: str,
-    default_graphs: list[str],
-    named_graphs: list[str],
-    base_iri: str,
-    version: str | None = None,
-) -> str:
-    """The result cache's key: the store's version and the request.
-
-    For the embedded store, reading the version is one stat of a file, cheap enough to do on
-    the event loop; a remote store's version is read in a thread and passed in.
-    """
-    if version is None:
-        version = service.store.version()
-    return cache_key(version, query, media_type, default_graphs, named_graphs, base_iri)
 
 
 def _content_type(request: Request) -> tuple[str | None, str | None]:

@@ -3,7 +3,7 @@
 It runs before FastAPI sees the request (see ``app.SozialgraphApp``). A cached answer (per store
 version) is sent without middleware, routing, dependency injection or a worker round trip; a new
 query runs in a worker through the same ``sparql.run_query`` the full handler uses, so both
-answer alike and keep results under the same key (``sparql.result_key``). A repeated request
+answer alike and keep results under the same key (``result_cache.cache_key``). A repeated request
 (same query string and headers, same store version) is not even parsed again. Everything else
 goes on unchanged: other parameters, HTML, non-deterministic queries, requests that the guard or
 negotiation refuse (the full handler writes their problem documents), and cross-origin requests
@@ -25,7 +25,7 @@ from sozialgraph.sparql_guard import GuardedQuery
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.problems import domain_problem
 from sozialgraph.web.rdf_output import with_charset
-from sozialgraph.web.result_cache import etag_for
+from sozialgraph.web.result_cache import cache_key, etag_for
 
 if TYPE_CHECKING:
     from starlette.datastructures import State
@@ -122,7 +122,7 @@ class SparqlFastPath:
     def _negotiate(scope: Scope, accept: str, service: QueryService, version: str) -> _Known | None:
         """What the full handler would answer a plain, deterministic GET query with; None for
         anything the full handler must see."""
-        from sozialgraph.web.sparql import cache_headers, offered_types, result_key
+        from sozialgraph.web.sparql import cache_headers, offered_types
 
         params = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         if set(params) != {"query"} or len(params["query"]) != 1:
@@ -137,7 +137,7 @@ class SparqlFastPath:
         except SozialgraphError:
             return None  # the full handler answers with the right problem document
         base_iri = str(URL(scope=scope).replace(query="", fragment=""))
-        key = result_key(service, guarded.text, media_type, [], [], base_iri, version)
+        key = cache_key(version, guarded.text, media_type, [], [], base_iri)
         validators = [(k.lower().encode(), v.encode()) for k, v in cache_headers(key).items()]
         content_type = (b"content-type", with_charset(media_type).encode())
         return _Known(key, etag_for(key), validators, content_type, guarded, media_type, base_iri)
