@@ -136,12 +136,12 @@ def build(store: Path, data: Path | None, validator: str) -> tuple[float, float]
 def compare_validators(size: int, seed: int, result: SizeResult, pyshacl_limit: int) -> None:
     """Both validation paths on the same generated data with injected errors."""
     from rdflib import Graph
+    from sozialgraph.validation.sparql import validate_store
 
     from sozialgraph.build import load_files, source_files
-    from sozialgraph.checking import shapes_graph
     from sozialgraph.rdf_io import to_rdflib
-    from sozialgraph.shacl_sparql import validate_store
-    from sozialgraph.validation import validate
+    from sozialgraph.validation.gate import shapes_graph
+    from sozialgraph.validation.report import validate
 
     towns = municipalities_for(min(size, pyshacl_limit))
     stream, expected = inject_errors(generate(towns, seed=seed), 12, seed)
@@ -263,7 +263,7 @@ def named_queries(
     and, where it has optional parameters, without them ("all": results grow with the data;
     above 150k triples timed once in a child process that is stopped after ``limit_s``).
     On Jena's real data (``generated=False``) the parameters take their documented examples."""
-    from sozialgraph.queries import QueryRegistry
+    from sozialgraph.querying.registry import QueryRegistry
     from sozialgraph.resources import queries_dir
     from sozialgraph.store.embedded import EmbeddedStore
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sozialgraph.validation import ValidationReport
+from sozialgraph.validation.report import ValidationReport
 
 
 def report_rows(report: ValidationReport, *, messages: bool = True) -> list[tuple]:

@@ -22,7 +22,7 @@ from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, 
 from sozialgraph.rdf_io import parse_file, to_rdflib
 from sozialgraph.resources import resource_root
 from sozialgraph.store.base import GraphStore
-from sozialgraph.validation import ValidationReport, validate
+from sozialgraph.validation.report import ValidationReport, validate
 
 #: Folders of the resource root that a build reads, in load order.
 SOURCE_FOLDERS = ("ontology", "shapes", "data")
@@ -166,7 +166,7 @@ def build(
         store.rebuild(_all_quads(graphs, previous_meta + provenance(report)))
         return BuildResult(graphs, report, activity_id, carried)
 
-    from sozialgraph.shacl_sparql import validate_store
+    from sozialgraph.validation.sparql import validate_store
 
     shapes = Graph()
     for loaded in graphs:

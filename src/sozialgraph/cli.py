@@ -150,8 +150,8 @@ def validate_files(
     lang: LangOption = "de",
 ) -> None:
     """Validate files with the ontology, vocabularies and published data (exit 1 if invalid)."""
-    from sozialgraph.checking import validate_with_published
     from sozialgraph.store import open_store
+    from sozialgraph.validation.gate import validate_with_published
 
     settings = _settings(store)
     graph_store = open_store(settings)
@@ -312,7 +312,7 @@ def import_file(
 
 def _vocabulary_rows(graph_store: GraphStore, settings: Settings) -> list[dict[str, Term]]:
     from sozialgraph.ingest.vocabulary import publishes_query, vocabulary_query
-    from sozialgraph.queries import QueryRegistry
+    from sozialgraph.querying.registry import QueryRegistry
     from sozialgraph.resources import queries_dir
     from sozialgraph.store.base import as_term
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sozialgraph.validation import ValidationReport
+    from sozialgraph.validation.report import ValidationReport
 
 
 class SozialgraphError(Exception):

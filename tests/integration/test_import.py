@@ -12,7 +12,7 @@ from sozialgraph.ingest.history import History, diff
 from sozialgraph.ingest.importer import ImportRejected, SheetImport, import_graph_iri
 from sozialgraph.ingest.template import allowed_values, template_xlsx
 from sozialgraph.ingest.writer import GraphWriter
-from sozialgraph.queries import QueryRegistry
+from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.resources import queries_dir
 from sozialgraph.store.embedded import EmbeddedStore
 from tests.stores import EXAMPLE_BASE, HEADER, build_example_store, measure_rows, sheet_csv

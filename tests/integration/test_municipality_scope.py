@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from bench.generate import BODIES, generate, ontology_quads
-from sozialgraph.queries import QueryRegistry, parse_query_file
+from sozialgraph.querying.registry import QueryRegistry, parse_query_file
 from sozialgraph.resources import queries_dir
 from sozialgraph.store.embedded import EmbeddedStore
 

@@ -15,12 +15,12 @@ import pytest
 from rdflib import Graph
 
 from sozialgraph.errors import BadRequest
-from sozialgraph.queries import PARAM_TYPES, NamedQuery, QueryRegistry
+from sozialgraph.querying.guard import check_query
+from sozialgraph.querying.registry import PARAM_TYPES, NamedQuery, QueryRegistry
 from sozialgraph.rdf_io import to_rdflib
 from sozialgraph.resources import queries_dir, shapes_dir
-from sozialgraph.sparql_guard import check_query
 from sozialgraph.store.embedded import EmbeddedStore
-from sozialgraph.validation import validate
+from sozialgraph.validation.report import validate
 from tests.fixtures import crossref as fx
 
 SG = "https://w3id.org/sozialgraph/ontology#"

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from sozialgraph.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge
-from sozialgraph.query_workers import QueryCrashed, QueryJob, WorkerPool
+from sozialgraph.querying.workers import QueryCrashed, QueryJob, WorkerPool
 from sozialgraph.store.embedded import EmbeddedStore
 from tests.example_data import make_example_store
 

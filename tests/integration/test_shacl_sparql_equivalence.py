@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
+from sozialgraph.validation.sparql import validate_store
 
 from bench.generate import (
     COMMON_GRAPH,
@@ -23,8 +24,7 @@ from bench.generate import (
 from sozialgraph.build import gate, load_files, source_files
 from sozialgraph.namespaces import DEFAULT_BASE_IRI
 from sozialgraph.rdf_io import to_rdflib
-from sozialgraph.shacl_sparql import validate_store
-from sozialgraph.validation import ValidationReport, validate
+from sozialgraph.validation.report import ValidationReport, validate
 from tests.report_rows import report_rows
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from sozialgraph.validation import ValidationReport, validate  # noqa: E402
+from sozialgraph.validation.report import ValidationReport, validate  # noqa: E402
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/sozialgraph/ontology")
 SG = "https://w3id.org/sozialgraph/ontology#"

@@ -13,14 +13,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
-
-from sozialgraph.shacl_sparql import (
+from sozialgraph.validation.sparql import (
     UnsupportedShapes,
     compile_shapes,
     custom_functions,
     validate_store,
 )
-from sozialgraph.validation import ValidationReport, validate
+
+from sozialgraph.validation.report import ValidationReport, validate
 from tests.report_rows import report_rows
 
 ROOT = Path(__file__).resolve().parents[2]

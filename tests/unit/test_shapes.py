@@ -19,7 +19,7 @@ from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SH
 
-from sozialgraph.validation import ValidationReport, validate
+from sozialgraph.validation.report import ValidationReport, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES_DIR = ROOT / "shapes"

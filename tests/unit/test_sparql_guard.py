@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sozialgraph.errors import PayloadTooLarge, QueryRefused
-from sozialgraph.sparql_guard import MAX_DEPTH, check_query
+from sozialgraph.querying.guard import MAX_DEPTH, check_query
 
 SERVICE_VARIANTS = [
     "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",

@@ -17,7 +17,7 @@ from sozialgraph.ingest.vocabulary import Vocabulary
 from sozialgraph.ingest.writer import GraphWriter, WriteResult
 from sozialgraph.namespaces import slugify
 from sozialgraph.store.base import Term
-from sozialgraph.validation import ValidationResult
+from sozialgraph.validation.report import ValidationResult
 
 
 class ImportRejected(SozialgraphError):

@@ -14,7 +14,7 @@ from sozialgraph.store.base import Term
 from sozialgraph.store.sparql_text import bind_values
 
 if TYPE_CHECKING:
-    from sozialgraph.queries import NamedQuery
+    from sozialgraph.querying.registry import NamedQuery
 
 _QUOTES = str.maketrans({"„": "", "“": "", "”": "", '"': "", "‚": "", "‘": "", "’": "", "'": ""})
 ALLOWED_SHOWN = 25

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, StoreUnavailable
 from sozialgraph.namespaces import meta_graph_iri
-from sozialgraph.sparql_guard import check_query
+from sozialgraph.querying.guard import check_query
 from sozialgraph.store.base import QueryResult, Term
 from sozialgraph.store.sparql_protocol import (
     N_TRIPLES,

@@ -1,7 +1,7 @@
 """The SPARQL 1.1 protocols as sozialgraph speaks them to a remote server.
 
 Shared by the remote store (:mod:`sozialgraph.store.remote`) and the web's remote query runner
-(:mod:`sozialgraph.remote_queries`): the server's endpoints and credentials, the dataset
+(:mod:`sozialgraph.querying.remote`): the server's endpoints and credentials, the dataset
 parameters, the domain errors for the server's answers, the check that the default graph is the
 union of the named graphs, and the mark of a result the server broke off.
 """

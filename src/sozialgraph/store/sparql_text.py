@@ -44,7 +44,7 @@ def bind_values(query: str, bindings: Mapping[str, Term | Sequence[Term]]) -> st
     """
     if not bindings:
         return query
-    from sozialgraph.sparql_guard import check_query
+    from sozialgraph.querying.guard import check_query
 
     where = check_query(query, max_bytes=len(query.encode("utf-8")) + 1).where_brace
     if where is None:

@@ -14,10 +14,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from sozialgraph.errors import BadRequest, NotFound
-from sozialgraph.queries import NamedQuery, QueryRegistry
-from sozialgraph.store.base import Term
-from sozialgraph.web import negotiation as media
-from sozialgraph.web.api_models import (
+from sozialgraph.querying.registry import NamedQuery, QueryRegistry
+from sozialgraph.querying.service import QueryService, Table
+from sozialgraph.readmodel.documents import (
     Commitment,
     Crossref,
     CrossrefRow,
@@ -37,8 +36,9 @@ from sozialgraph.web.api_models import (
     StrategyDetail,
     Version,
 )
+from sozialgraph.store.base import Term
+from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import get_query_service, get_registry
-from sozialgraph.web.query_service import QueryService, Table
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(prefix="/api", tags=["API"])

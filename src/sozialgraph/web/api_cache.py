@@ -14,7 +14,7 @@ import hashlib
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sozialgraph.web.result_cache import MAX_ENTRY_BYTES, RawHeaders, ResultCache, etag_for
+from sozialgraph.querying.result_cache import MAX_ENTRY_BYTES, RawHeaders, ResultCache, etag_for
 
 UNCACHED_PREFIXES = ("/api/import", "/api/graphs")
 KEPT_HEADERS = {b"content-type", b"content-language", b"vary", b"content-disposition"}

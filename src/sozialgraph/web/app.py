@@ -13,14 +13,14 @@ from starlette.types import Receive, Scope, Send
 from sozialgraph import __version__
 from sozialgraph.config import Settings
 from sozialgraph.namespaces import DEFAULT_BASE_IRI
-from sozialgraph.queries import QueryRegistry
+from sozialgraph.querying.registry import QueryRegistry
+from sozialgraph.querying.service import QueryService
 from sozialgraph.resources import queries_dir
 from sozialgraph.store import GraphStore, open_store
 from sozialgraph.web import api, catalog, dumps, graph_store, ingest, linked_data, pages, sparql
 from sozialgraph.web.api_cache import ApiResponseCache
 from sozialgraph.web.cors import ReadOnlyCORS
 from sozialgraph.web.problems import install_error_handlers
-from sozialgraph.web.query_service import QueryService
 from sozialgraph.web.sparql_fast import SparqlFastPath
 from sozialgraph.web.templating import STATIC_DIR, create_templates
 from sozialgraph.web.write_service import WriteService

@@ -17,21 +17,26 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sozialgraph.config import Settings
-from sozialgraph.describe import (
+from sozialgraph.errors import NotFound
+from sozialgraph.namespaces import meta_graph_iri
+from sozialgraph.publishing.catalog_record import (
+    CatalogFacts,
+    DumpFacts,
+    catalog_triples,
+    void_triples,
+)
+from sozialgraph.readmodel.describe import (
     BUILD_TIMES,
     CLASS_PARTITIONS,
     DATASET_SIZE,
     DATE_RANGE,
     PROPERTY_PARTITIONS,
 )
-from sozialgraph.errors import NotFound
-from sozialgraph.namespaces import meta_graph_iri
+from sozialgraph.readmodel.page_text import TEXT
+from sozialgraph.readmodel.resource_view import format_date
 from sozialgraph.web import negotiation as media
-from sozialgraph.web.catalog_record import CatalogFacts, DumpFacts, catalog_triples, void_triples
 from sozialgraph.web.dumps import DUMP_FORMATS, DUMP_PATH, DumpSet
-from sozialgraph.web.page_text import TEXT
 from sozialgraph.web.rdf_output import RDF_FORMATS, alternates_header, rdf_response
-from sozialgraph.web.resource_view import format_date
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(tags=["Catalog"])

@@ -13,8 +13,8 @@ from sozialgraph.config import Settings
 from sozialgraph.store import GraphStore
 
 if TYPE_CHECKING:
-    from sozialgraph.queries import QueryRegistry
-    from sozialgraph.web.query_service import QueryService
+    from sozialgraph.querying.registry import QueryRegistry
+    from sozialgraph.querying.service import QueryService
 
 
 async def get_settings(request: Request) -> Settings:

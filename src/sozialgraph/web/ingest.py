@@ -14,11 +14,11 @@ from sozialgraph.ingest.importer import import_graph_iri
 from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
 from sozialgraph.ingest.vocabulary import publishes_query, vocabulary_query
 from sozialgraph.ingest.writer import WriteResult
-from sozialgraph.queries import QueryRegistry
+from sozialgraph.querying.registry import QueryRegistry
+from sozialgraph.querying.service import QueryService
 from sozialgraph.rdf_io import FORMAT_BY_SUFFIX
 from sozialgraph.web.dependencies import get_query_service, get_registry
 from sozialgraph.web.graph_store import Writes
-from sozialgraph.web.query_service import QueryService
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(prefix="/api", tags=["Import"])

@@ -11,8 +11,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from sozialgraph.describe import NAMESPACE_TRIPLES, RESOURCE_TRIPLES
 from sozialgraph.errors import NotFound
+from sozialgraph.querying.service import QueryService
+from sozialgraph.readmodel.describe import NAMESPACE_TRIPLES, RESOURCE_TRIPLES
 from sozialgraph.web import negotiation as media
 from sozialgraph.web import pages
 from sozialgraph.web.iri_paths import (
@@ -21,7 +22,6 @@ from sozialgraph.web.iri_paths import (
     iri_for_path,
     split_extension,
 )
-from sozialgraph.web.query_service import QueryService
 from sozialgraph.web.rdf_output import (
     CONTEXT_PATH,
     RDF_FORMATS,

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sozialgraph.describe import (
+from sozialgraph.namespaces import ONTOLOGY_IRI
+from sozialgraph.readmodel.describe import (
     BACKLINKS,
     HOME_LABELS,
     HOME_STRATEGIES,
@@ -28,13 +29,12 @@ from sozialgraph.describe import (
     best_label,
     in_language,
 )
-from sozialgraph.namespaces import ONTOLOGY_IRI
+from sozialgraph.readmodel.ontology_view import build_ontology_view
+from sozialgraph.readmodel.page_text import TEXT
+from sozialgraph.readmodel.resource_view import Labels, Linker, build_resource_view, format_date
 from sozialgraph.store.base import Term
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.iri_paths import link_target, path_for_iri
-from sozialgraph.web.ontology_view import build_ontology_view
-from sozialgraph.web.page_text import TEXT
-from sozialgraph.web.resource_view import Labels, Linker, build_resource_view, format_date
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(tags=["Linked data"])

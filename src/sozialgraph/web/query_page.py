@@ -15,8 +15,8 @@ from fastapi.responses import Response
 
 from sozialgraph.errors import SozialgraphError
 from sozialgraph.namespaces import PREFIXES
+from sozialgraph.querying.service import QueryService
 from sozialgraph.web import negotiation as media
-from sozialgraph.web.query_service import QueryService
 from sozialgraph.web.templating import UI, ui_language
 
 MAX_ROWS_SHOWN = 1000

@@ -18,14 +18,14 @@ from sozialgraph.errors import (
     SozialgraphError,
     UnsupportedMediaType,
 )
-from sozialgraph.sparql_guard import GuardedQuery
+from sozialgraph.publishing.service_description import service_description
+from sozialgraph.querying.guard import GuardedQuery
+from sozialgraph.querying.result_cache import MAX_ENTRY_BYTES, cache_key, etag_for
+from sozialgraph.querying.service import QueryService
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import get_query_service
 from sozialgraph.web.query_page import render_query_page
-from sozialgraph.web.query_service import QueryService
 from sozialgraph.web.rdf_output import with_charset
-from sozialgraph.web.result_cache import MAX_ENTRY_BYTES, cache_key, etag_for
-from sozialgraph.web.service_description import service_description
 
 router = APIRouter(tags=["SPARQL"])
 Service = Annotated[QueryService, Depends(get_query_service)]

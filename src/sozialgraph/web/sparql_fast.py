@@ -21,16 +21,16 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from sozialgraph.errors import SozialgraphError
-from sozialgraph.sparql_guard import GuardedQuery
+from sozialgraph.querying.guard import GuardedQuery
+from sozialgraph.querying.result_cache import cache_key, etag_for
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.problems import domain_problem
 from sozialgraph.web.rdf_output import with_charset
-from sozialgraph.web.result_cache import cache_key, etag_for
 
 if TYPE_CHECKING:
     from starlette.datastructures import State
 
-    from sozialgraph.web.query_service import QueryService
+    from sozialgraph.querying.service import QueryService
 
 
 MEMO_ENTRIES = 4_096

@@ -15,9 +15,9 @@ from sozialgraph.errors import PayloadTooLarge, RdfSyntaxError, UnsupportedMedia
 from sozialgraph.ingest.history import History
 from sozialgraph.ingest.importer import SheetImport
 from sozialgraph.ingest.writer import GraphWriter
+from sozialgraph.querying.service import QueryService
 from sozialgraph.rdf_io import FORMAT_BY_MEDIA_TYPE, reject_xml_declarations
 from sozialgraph.store.base import GraphStore
-from sozialgraph.web.query_service import QueryService
 
 T = TypeVar("T")
 

@@ -13,10 +13,10 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from sozialgraph.rdf_io import to_rdflib_term
-from sozialgraph.shacl_sparql.compile import CompiledConstraint, compile_shapes
-from sozialgraph.shacl_sparql.literals import CustomFunction, custom_functions
 from sozialgraph.store.base import Term
-from sozialgraph.validation import ValidationReport, ValidationResult, show
+from sozialgraph.validation.report import ValidationReport, ValidationResult, show
+from sozialgraph.validation.sparql.compile import CompiledConstraint, compile_shapes
+from sozialgraph.validation.sparql.literals import CustomFunction, custom_functions
 
 
 class _QueryOptions(TypedDict, total=False):

@@ -14,13 +14,13 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from sozialgraph.shacl_sparql.literals import (
+from sozialgraph.validation.sparql.literals import (
     DATATYPE_MATCH,
     PATTERN_MATCH,
     SURELY_WELL_FORMED,
     rdflib_converts,
 )
-from sozialgraph.shacl_sparql.shapes import (
+from sozialgraph.validation.sparql.shapes import (
     SET_COMPONENTS,
     TYPE_OF,
     VALUE_COMPONENTS,
@@ -29,7 +29,7 @@ from sozialgraph.shacl_sparql.shapes import (
     qname,
     show,
 )
-from sozialgraph.shacl_sparql.sparql_text import sparql_string
+from sozialgraph.validation.sparql.sparql_text import sparql_string
 
 _MAX_NESTED_COUNT = 6  # nested counts become n-way joins; more would be slow
 _NODE_KINDS: dict[Node, str] = {

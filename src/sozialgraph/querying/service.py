@@ -12,13 +12,13 @@ from typing import IO
 import pyoxigraph as ox
 
 from sozialgraph.config import Settings
-from sozialgraph.query_workers import ParseJob, QueryJob, WorkerPool
-from sozialgraph.remote_queries import RemoteQueryRunner
-from sozialgraph.sparql_guard import GuardedQuery, check_query
+from sozialgraph.querying.guard import GuardedQuery, check_query
+from sozialgraph.querying.remote import RemoteQueryRunner
+from sozialgraph.querying.result_cache import ResultCache
+from sozialgraph.querying.workers import ParseJob, QueryJob, WorkerPool
 from sozialgraph.store.base import GraphStore, Term
 from sozialgraph.store.sparql_text import bind_values, term_text
 from sozialgraph.web.negotiation import SPARQL_JSON
-from sozialgraph.web.result_cache import ResultCache
 
 # Tables of project queries are cached per store version, bounded by their cells (a page of the
 # API needs three or four small tables: an entry budget would thrash on a walk over measures;

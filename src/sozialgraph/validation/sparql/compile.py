@@ -14,8 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from sozialgraph.shacl_sparql.conditions import ConformanceConditions
-from sozialgraph.shacl_sparql.shapes import (
+from sozialgraph.validation.sparql.conditions import ConformanceConditions
+from sozialgraph.validation.sparql.shapes import (
     SET_COMPONENTS,
     TYPE_OF,
     VALUE_COMPONENTS,
@@ -24,7 +24,7 @@ from sozialgraph.shacl_sparql.shapes import (
     qname,
     show,
 )
-from sozialgraph.shacl_sparql.sparql_text import (
+from sozialgraph.validation.sparql.sparql_text import (
     SPARQL_TOKENS,
     first_brace,
     hoist_prologue,

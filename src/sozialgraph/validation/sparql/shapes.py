@@ -15,8 +15,8 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from sozialgraph.errors import SozialgraphError
-from sozialgraph.shacl_sparql.sparql_text import sparql_string
-from sozialgraph.validation import SEVERITY_NAMES, show
+from sozialgraph.validation.report import SEVERITY_NAMES, show
+from sozialgraph.validation.sparql.sparql_text import sparql_string
 
 #: The SPARQL path from an instance to its classes (``sh:class`` and class targets).
 TYPE_OF = f"<{RDF.type}>/<{RDFS.subClassOf}>*"

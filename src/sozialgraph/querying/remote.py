@@ -1,6 +1,6 @@
 """Web read queries against a remote SPARQL server: the remote counterpart of the worker pool.
 
-Same interface as :class:`~sozialgraph.query_workers.WorkerPool` (``start``, ``run(job)``,
+Same interface as :class:`~sozialgraph.querying.workers.WorkerPool` (``start``, ``run(job)``,
 ``close``) and the same bounds: the guarded query is sent with SPARQL 1.1 Query (POST
 ``application/sparql-query``), the answer is spooled up to the byte limit, and the web process
 gives up at the deadline. Giving up closes the connection; the server may keep computing unless it
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
-from sozialgraph.query_workers import SPOOL_MEMORY_BYTES, QueryJob
+from sozialgraph.querying.workers import SPOOL_MEMORY_BYTES, QueryJob
 from sozialgraph.store.sparql_protocol import (
     NO_UNION,
     READ_RETRY_DELAYS,

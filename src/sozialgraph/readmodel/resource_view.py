@@ -1,7 +1,7 @@
 """What a resource page shows: labels picked for the page language, values linked by label.
 
-The view is built from the rows of the queries in :mod:`sozialgraph.describe`; templates only
-print it (autoescaped).
+The view is built from the rows of the project's describe queries; templates only print it
+(autoescaped).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sozialgraph.describe import LABEL_PROPERTIES, Candidate, best_label, in_language
+from sozialgraph.readmodel.describe import LABEL_PROPERTIES, Candidate, best_label, in_language
+from sozialgraph.readmodel.page_text import reused_label, source_kind_label
 from sozialgraph.store.base import Term
-from sozialgraph.web.page_text import reused_label, source_kind_label
 from sozialgraph.web.templating import compact_iri
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -16,7 +16,7 @@ from sozialgraph.build import choose_validator, load_files, source_files
 from sozialgraph.namespaces import graph_iri, meta_graph_iri
 from sozialgraph.rdf_io import parse_file, to_rdflib
 from sozialgraph.store.base import GraphStore
-from sozialgraph.validation import ValidationReport, validate
+from sozialgraph.validation.report import ValidationReport, validate
 
 
 def shapes_graph(base_iri: str) -> Graph:
@@ -54,7 +54,7 @@ def validate_triples(
     SPARQL and run on a staging copy in memory (pySHACL takes minutes per million triples)."""
     if choose_validator(validator, len(triples)) == "pyshacl":
         return validate(to_rdflib(triples), shapes)
-    from sozialgraph.shacl_sparql import validate_store
+    from sozialgraph.validation.sparql import validate_store
 
     staging = ox.Store()
     staging.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, STAGING_GRAPH) for t in triples)

@@ -3,9 +3,9 @@
 pySHACL needs the data as an rdflib ``Graph``, which is slow and large at a million triples. Here
 each (shape, constraint) of the shapes graph becomes one SELECT query that finds the violating
 focus nodes (and values) on a pyoxigraph store. The report is that of
-:func:`sozialgraph.validation.validate`: same focus node, path, value, component, source shape,
-severity and messages, duplicates included (pySHACL reports a property shape once for every node
-shape that uses it and targets the focus node).
+:func:`sozialgraph.validation.report.validate`: same focus node, path, value, component,
+source shape, severity and messages, duplicates included (pySHACL reports a property shape
+once for every node shape that uses it and targets the focus node).
 
 Where pySHACL reads SHACL in its own way, this path does the same, since both must agree:
 
@@ -38,10 +38,14 @@ The modules, in the order a shape passes through them:
 
 from __future__ import annotations
 
-from sozialgraph.shacl_sparql.compile import CompiledConstraint, compile_shapes
-from sozialgraph.shacl_sparql.evaluate import validate_store
-from sozialgraph.shacl_sparql.literals import DATATYPE_MATCH, PATTERN_MATCH, custom_functions
-from sozialgraph.shacl_sparql.shapes import UnsupportedShapes
+from sozialgraph.validation.sparql.compile import CompiledConstraint, compile_shapes
+from sozialgraph.validation.sparql.evaluate import validate_store
+from sozialgraph.validation.sparql.literals import (
+    DATATYPE_MATCH,
+    PATTERN_MATCH,
+    custom_functions,
+)
+from sozialgraph.validation.sparql.shapes import UnsupportedShapes
 
 __all__ = [
     "DATATYPE_MATCH",

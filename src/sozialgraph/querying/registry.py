@@ -32,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sozialgraph.errors import BadRequest, NotFound
-from sozialgraph.sparql_guard import check_query
+from sozialgraph.querying.guard import check_query
 from sozialgraph.store.sparql_text import values_block
 
 PARAM_TYPES = ("iri", "string", "date", "integer", "boolean", "language")

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sozialgraph.describe import in_language
+from sozialgraph.readmodel.describe import in_language
+from sozialgraph.readmodel.resource_view import Labels
 from sozialgraph.store.base import Term
-from sozialgraph.web.resource_view import Labels
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
