@@ -6,6 +6,16 @@ from SKOS, DCTERMS, PROV, ORG, FOAF and RDF(S) get their page labels here.
 
 from __future__ import annotations
 
+from sozialgraph.namespaces import DCT_NS as _DCT
+from sozialgraph.namespaces import ELI_NS as _ELI
+from sozialgraph.namespaces import FOAF_NS as _FOAF
+from sozialgraph.namespaces import ORG_NS as _ORG
+from sozialgraph.namespaces import OWL_NS as _OWL
+from sozialgraph.namespaces import PROV_NS as _PROV
+from sozialgraph.namespaces import RDF_NS as _RDF
+from sozialgraph.namespaces import RDFS_NS as _RDFS
+from sozialgraph.namespaces import SKOS_NS as _SKOS
+
 TEXT: dict[str, dict[str, str]] = {
     "de": {
         "home_title": "Sozialgraph: Kommunale Sozialstrategie",
@@ -132,17 +142,9 @@ SOURCE_KINDS = {
     "partisan": {"de": "Partei", "en": "political party"},
     "aggregator": {"de": "Sammelseite", "en": "aggregator"},
     "network": {"de": "Netzwerk", "en": "network"},
+    "other": {"de": "sonstige", "en": "other"},
 }
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_DCT = "http://purl.org/dc/terms/"
-_PROV = "http://www.w3.org/ns/prov#"
-_ORG = "http://www.w3.org/ns/org#"
-_FOAF = "http://xmlns.com/foaf/0.1/"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_ELI = "http://data.europa.eu/eli/ontology#"
 
 #: Page labels of reused properties and classes: IRI → (German, English).
 REUSED_TERMS: dict[str, tuple[str, str]] = {
