@@ -305,7 +305,7 @@ def municipalities_for(triples: int, *, measures_per_strategy: int | None = None
 
 def ontology_quads(base_iri: str = EX) -> Iterator[ox.Quad]:
     """The project's ontology and vocabularies, each file in its graph, as a build loads them."""
-    from sozialgraph.build import load_files, source_files
+    from sozialgraph.resources import load_files, source_files
 
     files = [f for f in source_files(base_iri) if f.relative.startswith("ontology/")]
     for loaded in load_files(files, base_iri):

@@ -136,12 +136,12 @@ def build(store: Path, data: Path | None, validator: str) -> tuple[float, float]
 def compare_validators(size: int, seed: int, result: SizeResult, pyshacl_limit: int) -> None:
     """Both validation paths on the same generated data with injected errors."""
     from rdflib import Graph
-    from sozialgraph.validation.sparql import validate_store
 
-    from sozialgraph.build import load_files, source_files
     from sozialgraph.rdf_io import to_rdflib
+    from sozialgraph.resources import load_files, source_files
     from sozialgraph.validation.gate import shapes_graph
-    from sozialgraph.validation.report import validate
+    from sozialgraph.validation.pyshacl_path import validate
+    from sozialgraph.validation.sparql import validate_store
 
     towns = municipalities_for(min(size, pyshacl_limit))
     stream, expected = inject_errors(generate(towns, seed=seed), 12, seed)

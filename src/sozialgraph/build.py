@@ -9,45 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from sozialgraph.errors import ValidationFailed
-from sozialgraph.namespaces import graph_iri, meta_graph_iri
+from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
-from sozialgraph.rdf_io import parse_file, to_rdflib
-from sozialgraph.resources import resource_root
+from sozialgraph.rdf_io import to_rdflib
+from sozialgraph.resources import LoadedGraph, Progress, is_file_graph, load_files, source_files
 from sozialgraph.store.base import GraphStore
-from sozialgraph.validation.report import ValidationReport, validate
-
-#: Folders of the resource root that a build reads, in load order.
-SOURCE_FOLDERS = ("ontology", "shapes", "data")
-
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    path: Path
-    relative: str  # e.g. "data/jena/massnahmen.ttl"
-    graph: str
-
-    @property
-    def is_shapes(self) -> bool:
-        return self.relative.startswith("shapes/")
-
-
-@dataclass
-class LoadedGraph:
-    graph: str
-    source: str
-    triples: list[ox.Triple]
-    sha256: str
-    is_shapes: bool = False
+from sozialgraph.validation.gate import choose_validator, gate
+from sozialgraph.validation.report import ValidationFailed, ValidationReport
 
 
 @dataclass
@@ -60,61 +35,6 @@ class BuildResult:
     @property
     def triple_count(self) -> int:
         return sum(len(g.triples) for g in self.graphs)
-
-
-def source_files(
-    base_iri: str, root: Path | None = None, data_dir: Path | None = None
-) -> list[SourceFile]:
-    """The RDF files a build loads, each with its named graph.
-
-    ``data_dir`` replaces the ``data/`` folder (another municipality's data, same model).
-    """
-    root = root or resource_root()
-    files = []
-    for folder in SOURCE_FOLDERS:
-        top = data_dir if folder == "data" and data_dir is not None else root / folder
-        for path in sorted(top.rglob("*.ttl")):
-            relative = f"{folder}/{path.relative_to(top).as_posix()}"
-            files.append(SourceFile(path, relative, graph_iri(base_iri, relative)))
-    return files
-
-
-def is_file_graph(graph: str, base_iri: str) -> bool:
-    """Whether a named graph belongs to the source files (and is replaced by every build)."""
-    return graph.startswith(tuple(f"{base_iri}graph/{folder}/" for folder in SOURCE_FOLDERS))
-
-
-def load_files(
-    files: list[SourceFile], base_iri: str, progress: Progress | None = None
-) -> list[LoadedGraph]:
-    loaded = []
-    for number, source in enumerate(files, start=1):
-        if progress:
-            progress(f"parse {source.relative}", number, len(files))
-        triples = parse_file(source.path, source=source.relative, base_iri=base_iri)
-        digest = hashlib.sha256(source.path.read_bytes()).hexdigest()
-        loaded.append(LoadedGraph(source.graph, source.relative, triples, digest, source.is_shapes))
-    return loaded
-
-
-def gate(graphs: list[LoadedGraph]) -> ValidationReport:
-    """Run the SHACL gate (pySHACL) over all non-shape graphs with the shapes graphs."""
-    data, shapes = Graph(), Graph()
-    for loaded in graphs:
-        to_rdflib(loaded.triples, shapes if loaded.is_shapes else data)
-    return validate(data, shapes)
-
-
-#: Above this many triples, "auto" validates with SPARQL on the new store instead of pySHACL.
-SPARQL_VALIDATION_FROM = 20_000
-
-
-def choose_validator(validator: str, triples: int) -> str:
-    if validator == "auto":
-        return "sparql" if triples >= SPARQL_VALIDATION_FROM else "pyshacl"
-    if validator not in ("pyshacl", "sparql"):
-        raise ValueError(f"unknown validator {validator!r} (auto, pyshacl or sparql)")
-    return validator
 
 
 def build(

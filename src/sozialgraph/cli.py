@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,10 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sozialgraph.config import Settings
-from sozialgraph.errors import SozialgraphError, ValidationFailed
+from sozialgraph.errors import SozialgraphError
+from sozialgraph.formats import BY_MEDIA_TYPE, GRAPH_TYPES, RESULT_TYPES, by_name
 from sozialgraph.namespaces import PREFIXES
+from sozialgraph.validation.report import ValidationFailed
 
 if TYPE_CHECKING:
+    from sozialgraph.ingest.writer import WriteResult
     from sozialgraph.store.base import GraphStore, Term
 
 app = typer.Typer(
@@ -31,25 +37,44 @@ StoreOption = Annotated[
 ]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of messages: de or en.")]
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+#: ``--format`` names of query results and of graphs (from the format registry).
+RESULT_NAMES = "json|xml|csv|tsv"
+GRAPH_NAMES = "turtle|nt|nq|trig|jsonld|rdfxml"
 
 
 def _settings(store: str | None) -> Settings:
     overrides = {"store": store} if store else {}
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _graph_format(name: str) -> ox.RdfFormat:
+    found = by_name(name, GRAPH_TYPES)
+    fmt = BY_MEDIA_TYPE[found].rdf if found else None
+    if fmt is None:
+        raise typer.BadParameter(f"--format must be one of {GRAPH_NAMES}")
+    return fmt
+
+
+def _results_format(name: str) -> ox.QueryResultsFormat:
+    found = by_name(name, RESULT_TYPES)
+    fmt = BY_MEDIA_TYPE[found].results if found else None
+    if fmt is None:
+        raise typer.BadParameter(f"--format must be one of {RESULT_NAMES}")
+    return fmt
+
+
+@contextmanager
+def _opened(settings: Settings, lang: str = "en") -> Iterator[GraphStore]:
+    """The store the settings name, closed afterwards; a domain error ends the command."""
+    from sozialgraph.store import open_store
+
+    graph_store = open_store(settings)
+    try:
+        yield graph_store
+    except SozialgraphError as error:
+        _fail(error, lang)
+    finally:
+        graph_store.close()
 
 
 def _fail(error: SozialgraphError, lang: str = "en") -> None:
@@ -73,28 +98,21 @@ def build(
 ) -> None:
     """Load ontology, vocabularies, shapes and data; validate; replace the store only if valid."""
     from sozialgraph.build import build as run_build
-    from sozialgraph.store import open_store
 
     settings = _settings(store)
-    graph_store = open_store(settings)
-    try:
-        with _progress() as progress:
-            task = progress.add_task("build", total=None)
+    with _opened(settings, lang) as graph_store, _progress() as progress:
+        task = progress.add_task("build", total=None)
 
-            def report(step: str, done: int, total: int) -> None:
-                progress.update(task, description=step, completed=done, total=total)
+        def report(step: str, done: int, total: int) -> None:
+            progress.update(task, description=step, completed=done, total=total)
 
-            result = run_build(
-                graph_store,
-                settings.base_iri,
-                data_dir=data,
-                progress=report,
-                validator=settings.validator,
-            )
-    except SozialgraphError as error:
-        _fail(error, lang)
-    finally:
-        graph_store.close()
+        result = run_build(
+            graph_store,
+            settings.base_iri,
+            data_dir=data,
+            progress=report,
+            validator=settings.validator,
+        )
     err.print(
         f"Built {len(result.graphs)} graphs, {result.triple_count} triples "
         f"({len(result.report.results)} warnings) into {settings.store}",
@@ -112,7 +130,6 @@ def serve(
     import uvicorn
 
     from sozialgraph.build import build as run_build
-    from sozialgraph.store import open_store
     from sozialgraph.web.app import create_app
 
     overrides: dict[str, object] = {}
@@ -123,15 +140,10 @@ def serve(
     if port:
         overrides["port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    graph_store = open_store(settings)
-    try:
+    with _opened(settings) as graph_store:
         if graph_store.is_empty():
             err.print(f"Store {settings.store} is empty: building it first.")
             run_build(graph_store, settings.base_iri)
-    except SozialgraphError as error:
-        _fail(error)
-    finally:
-        graph_store.close()
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -150,17 +162,11 @@ def validate_files(
     lang: LangOption = "de",
 ) -> None:
     """Validate files with the ontology, vocabularies and published data (exit 1 if invalid)."""
-    from sozialgraph.store import open_store
     from sozialgraph.validation.gate import validate_with_published
 
     settings = _settings(store)
-    graph_store = open_store(settings)
-    try:
+    with _opened(settings, lang) as graph_store:
         report = validate_with_published(files, graph_store, settings.base_iri, settings.validator)
-    except SozialgraphError as error:
-        _fail(error, lang)
-    finally:
-        graph_store.close()
     print(report.format(lang))
     raise typer.Exit(code=0 if report.conforms else 1)
 
@@ -175,33 +181,26 @@ def query(
     store: StoreOption = None,
 ) -> None:
     """Run a SPARQL query against the store and print the result."""
-    from sozialgraph.store import open_store
-
     path = Path(query_or_file)
     text = (
         path.read_text(encoding="utf-8")
         if path.suffix == ".rq" and path.is_file()
         else query_or_file
     )
-    graph_store = open_store(_settings(store))
-    try:
-        result = graph_store.query(text)
+    with _opened(_settings(store)) as graph_store:
+        try:
+            result = graph_store.query(text)
+        except SyntaxError as error:
+            err.print(f"[red]Malformed query:[/red] {error}", highlight=False)
+            raise typer.Exit(code=2) from None
         out = sys.stdout.buffer
         if isinstance(result, ox.QueryTriples):
-            graph_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
-            ox.serialize(result, out, format=graph_format, prefixes=PREFIXES)
+            graph_format = by_name(fmt, GRAPH_TYPES)
+            rdf = BY_MEDIA_TYPE[graph_format].rdf if graph_format else None
+            ox.serialize(result, out, format=rdf or ox.RdfFormat.TURTLE, prefixes=PREFIXES)
         else:
-            if fmt not in RESULT_FORMATS:
-                raise typer.BadParameter(f"--format must be one of {', '.join(RESULT_FORMATS)}")
-            result.serialize(out, format=RESULT_FORMATS[fmt])
+            result.serialize(out, format=_results_format(fmt))
         out.flush()
-    except SyntaxError as error:
-        err.print(f"[red]Malformed query:[/red] {error}", highlight=False)
-        raise typer.Exit(code=2) from None
-    except SozialgraphError as error:
-        _fail(error)
-    finally:
-        graph_store.close()
 
 
 @app.command()
@@ -213,22 +212,14 @@ def export(
     store: StoreOption = None,
 ) -> None:
     """Write the whole graph (all named graphs) in one RDF format."""
-    from sozialgraph.store import open_store
-
-    if fmt not in GRAPH_FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(GRAPH_FORMATS)}")
-    graph_store = open_store(_settings(store))
-    try:
+    rdf = _graph_format(fmt)
+    with _opened(_settings(store)) as graph_store:
         if output is None:
-            graph_store.dump(sys.stdout.buffer, GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+            graph_store.dump(sys.stdout.buffer, rdf, prefixes=PREFIXES)
             sys.stdout.buffer.flush()
         else:
             with output.open("wb") as handle:
-                graph_store.dump(handle, GRAPH_FORMATS[fmt], prefixes=PREFIXES)
-    except SozialgraphError as error:
-        _fail(error)
-    finally:
-        graph_store.close()
+                graph_store.dump(handle, rdf, prefixes=PREFIXES)
 
 
 @app.command()
@@ -244,14 +235,10 @@ def template(
 ) -> None:
     """Write the import template (with the allowed values from the published graph)."""
     from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
-    from sozialgraph.store import open_store
 
     settings = _settings(store)
-    graph_store = open_store(settings)
-    try:
+    with _opened(settings, lang) as graph_store:
         values = allowed_values(_vocabulary_rows(graph_store, settings), settings.base_iri)
-    finally:
-        graph_store.close()
     if output.suffix.lower() == ".xlsx":
         output.write_bytes(template_xlsx(values, lang))
     elif sheet == "values":
@@ -272,37 +259,16 @@ def import_file(
     lang: LangOption = "de",
 ) -> None:
     """Import a sheet or RDF file into a named graph: validated first, written only if valid."""
-    from sozialgraph.ingest.history import History
-    from sozialgraph.ingest.importer import ImportRejected, SheetImport, import_graph_iri
-    from sozialgraph.ingest.writer import GraphWriter
-    from sozialgraph.rdf_io import parse_file
-    from sozialgraph.store import open_store
+    from sozialgraph.ingest.importer import ImportRejected
 
     settings = _settings(store)
-    graph_store = open_store(settings)
-    try:
-        history = History(settings.state_dir / "history")
-        writer = GraphWriter(graph_store, settings.base_iri, history, settings.validator)
-        target = import_graph_iri(settings.base_iri, graph)
-        data = file.read_bytes()
-        if file.suffix.lower() in (".csv", ".xlsx", ".txt"):
-            sheets = SheetImport(writer, settings.base_iri, settings.municipality)
-            result = sheets.run(
-                data, file.name, target, _vocabulary_rows(graph_store, settings), agent=agent
-            )
-        else:
-            triples = parse_file(file, source=file.name, base_iri=settings.base_iri)
-            result = writer.replace(
-                target, triples, agent=agent, kind="import", source=file.name, content=data
-            )
-    except ImportRejected as rejected:
-        for problem in rejected.problems:
-            err.print(problem.text(lang), markup=False, highlight=False)
-        raise typer.Exit(code=1) from None
-    except SozialgraphError as error:
-        _fail(error, lang)
-    finally:
-        graph_store.close()
+    with _opened(settings, lang) as graph_store:
+        try:
+            result = _import(graph_store, settings, file, graph, agent)
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                err.print(problem.text(lang), markup=False, highlight=False)
+            raise typer.Exit(code=1) from None
     err.print(
         f"Imported {result.triples} triples into {result.graph} "
         f"(before: {result.previous_triples}; activity {result.activity_id})",
@@ -310,24 +276,43 @@ def import_file(
     )
 
 
+def _import(
+    graph_store: GraphStore, settings: Settings, file: Path, graph: str, agent: str
+) -> WriteResult:
+    from sozialgraph.ingest.history import History
+    from sozialgraph.ingest.importer import SheetImport, import_graph_iri
+    from sozialgraph.ingest.writer import GraphWriter
+    from sozialgraph.rdf_io import parse_file
+
+    history = History(settings.state_dir / "history")
+    writer = GraphWriter(graph_store, settings.base_iri, history, settings.validator)
+    target = import_graph_iri(settings.base_iri, graph)
+    data = file.read_bytes()
+    if file.suffix.lower() in (".csv", ".xlsx", ".txt"):
+        sheets = SheetImport(writer, settings.base_iri, settings.municipality)
+        result = sheets.run(
+            data, file.name, target, _vocabulary_rows(graph_store, settings), agent=agent
+        )
+    else:
+        triples = parse_file(file, source=file.name, base_iri=settings.base_iri)
+        result = writer.replace(
+            target, triples, agent=agent, kind="import", source=file.name, content=data
+        )
+    return result
+
+
 def _vocabulary_rows(graph_store: GraphStore, settings: Settings) -> list[dict[str, Term]]:
-    from sozialgraph.ingest.vocabulary import publishes_query, vocabulary_query
+    """The import's allowed values, read from the store (``ingest.vocabulary.vocabulary_rows``)."""
+    from sozialgraph.ingest.vocabulary import vocabulary_rows
     from sozialgraph.querying.registry import QueryRegistry
     from sozialgraph.resources import queries_dir
-    from sozialgraph.store.base import as_term
+    from sozialgraph.store.base import select_rows
 
-    municipality = settings.municipality_iri
-    scoped = bool(graph_store.query(publishes_query(municipality)))
-    query = QueryRegistry(queries_dir()).get("import-vocabulary")
-    solutions = graph_store.query(vocabulary_query(query, municipality if scoped else None))
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise TypeError("the import-vocabulary query must be a SELECT query")
-    names = [v.value for v in solutions.variables]
-    rows: list[dict[str, Term]] = []
-    for row in solutions:
-        bound = {name: row[name] for name in names}
-        rows.append({name: as_term(term) for name, term in bound.items() if term is not None})
-    return rows
+    async def select(text: str) -> list[dict[str, Term]]:
+        return select_rows(graph_store, text)
+
+    registry = QueryRegistry(queries_dir())
+    return asyncio.run(vocabulary_rows(select, registry, settings.municipality_iri))
 
 
 def _progress() -> Progress:

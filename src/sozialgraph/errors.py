@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sozialgraph.validation.report import ValidationReport
-
 
 class SozialgraphError(Exception):
     """Base of all domain errors. ``status`` is the HTTP status that fits."""
@@ -97,38 +92,6 @@ class Forbidden(SozialgraphError):
     title = "Forbidden"
 
 
-class Conflict(SozialgraphError):
-    status = 409
-    title = "Conflict"
-
-
-class ValidationFailed(SozialgraphError):
-    """The SHACL gate rejected the data; nothing was written."""
-
-    status = 422
-    title = "Validation failed"
-
-    def __init__(self, report: ValidationReport, message: str | None = None) -> None:
-        super().__init__(
-            message or report.format("en"), de=None if message else report.format("de")
-        )
-        self.report = report
-
-    def details(self, lang: str) -> dict[str, object]:
-        return {
-            "results": [
-                {
-                    "focusNode": r.focus_node,
-                    "path": r.path,
-                    "value": r.value,
-                    "constraint": r.component,
-                    "shape": r.source_shape,
-                    "severity": r.severity,
-                    "message": r.message(lang),
-                }
-                for r in self.report.results
-            ]
-        }
 
 
 class ResultTooLarge(SozialgraphError):

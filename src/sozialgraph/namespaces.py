@@ -18,6 +18,28 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 
+#: Namespace IRIs as plain strings, for IRIs built by concatenation (rdflib's ``Namespace``
+#: objects refuse local names they do not know) and for pyoxigraph.
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL_NS = "http://www.w3.org/2002/07/owl#"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+DCT_NS = "http://purl.org/dc/terms/"
+PROV_NS = "http://www.w3.org/ns/prov#"
+ORG_NS = "http://www.w3.org/ns/org#"
+FOAF_NS = "http://xmlns.com/foaf/0.1/"
+DCAT_NS = "http://www.w3.org/ns/dcat#"
+SH_NS = "http://www.w3.org/ns/shacl#"
+VCARD_NS = "http://www.w3.org/2006/vcard/ns#"
+SD_NS = "http://www.w3.org/ns/sparql-service-description#"
+VOID_NS = "http://rdfs.org/ns/void#"
+DCATDE_NS = "http://dcat-ap.de/def/dcatde/"
+ELI_NS = "http://data.europa.eu/eli/ontology#"
+SPDX_NS = "http://spdx.org/rdf/terms#"
+RDF_TYPE = RDF_NS + "type"
+SG_NS = ONTOLOGY_IRI + "#"
+
 #: Prefixes offered to SPARQL users (query page, named queries) and used in serialisations.
 PREFIXES: dict[str, str] = {
     "sg": str(SG),
@@ -36,6 +58,19 @@ PREFIXES: dict[str, str] = {
     "foaf": str(FOAF),
     "sh": str(SH),
 }
+
+#: Vocabularies of the catalog and VoID records, beyond the project's own prefixes.
+CATALOG_PREFIXES = {
+    "dcatde": str(DCATDE),
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "void": str(VOID),
+    "sd": str(SD),
+    "adms": "http://www.w3.org/ns/adms#",
+    "vann": "http://purl.org/vocab/vann/",
+}
+
+#: Every prefix used in serialisations and in the published JSON-LD context.
+ALL_PREFIXES: dict[str, str] = {**PREFIXES, **CATALOG_PREFIXES}
 
 #: Namespaces that stay fixed whatever the base IRI is (shared by all municipalities).
 FIXED_NAMESPACES = (ONTOLOGY_IRI, str(SGV), str(SGS))
@@ -72,3 +107,11 @@ def rebase(iri: str, base_iri: str) -> str:
     if iri.startswith(FIXED_NAMESPACES):
         return iri
     return base_iri + iri[len(DEFAULT_BASE_IRI) :]
+
+
+def compact_iri(iri: str) -> str:
+    """``prefix:local`` where a project prefix fits, else the IRI."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri

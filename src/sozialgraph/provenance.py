@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from sozialgraph.namespaces import DCT_NS as DCTERMS
+from sozialgraph.namespaces import PROV_NS as PROV
+from sozialgraph.namespaces import SH_NS as SH
+from sozialgraph.namespaces import SPDX_NS as SPDX
+from sozialgraph.namespaces import XSD_NS as XSD
 from sozialgraph.namespaces import meta_graph_iri
 
-PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-DCTERMS = "http://purl.org/dc/terms/"
-SPDX = "http://spdx.org/rdf/terms#"
 VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
-SH = "http://www.w3.org/ns/shacl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from sozialgraph.errors import RdfSyntaxError, UnsupportedMediaType
+from sozialgraph.formats import FORMATS, rdf_format_for_suffix
 from sozialgraph.namespaces import DEFAULT_BASE_IRI, rebase
 
 # rdflib logs a warning with a traceback for every ill-typed literal it is handed ("2024-13-01"
@@ -20,39 +21,16 @@ from sozialgraph.namespaces import DEFAULT_BASE_IRI, rebase
 # full of them would only fill the log.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
-FORMAT_BY_SUFFIX = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
-
-FORMAT_BY_MEDIA_TYPE = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
 
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def format_for_path(path: Path) -> ox.RdfFormat:
-    try:
-        return FORMAT_BY_SUFFIX[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(FORMAT_BY_SUFFIX))
-        raise UnsupportedMediaType(f"{path.name}: unknown RDF file type (known: {known})") from None
+    fmt = rdf_format_for_suffix(path.suffix)
+    if fmt is None:
+        known = ", ".join(sorted("." + f.suffix for f in FORMATS if f.rdf is not None))
+        raise UnsupportedMediaType(f"{path.name}: unknown RDF file type (known: {known})")
+    return fmt
 
 
 def parse_triples(

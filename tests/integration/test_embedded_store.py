@@ -11,8 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 from sozialgraph.build import build
-from sozialgraph.errors import RdfSyntaxError, ValidationFailed
+from sozialgraph.errors import BadRequest, RdfSyntaxError
 from sozialgraph.store.embedded import EmbeddedStore
+from sozialgraph.validation.report import ValidationFailed
 
 BASE = "https://example.org/"
 THING_GRAPH = BASE + "graph/data/town/things"
@@ -106,6 +107,24 @@ def test_replace_graphs_swaps_content_and_version_in_one_step(
     assert store.version() != version
     store.replace_graphs({THING_GRAPH: []})
     assert THING_GRAPH not in store.graph_names()
+
+
+#: A graph name that would end the IRI and start a second update if spliced into SPARQL text.
+INJECTED_GRAPH = BASE + "graph/import/x> ; DROP ALL ; DROP SILENT GRAPH <" + BASE + "y"
+
+
+def test_a_graph_name_that_is_not_an_iri_is_refused_before_any_write(
+    mini_root: Path, store_dir: Path
+) -> None:
+    store = EmbeddedStore(store_dir)
+    build(store, BASE, root=mini_root)
+    before, version = sorted(map(str, store.quads())), store.version()
+    with pytest.raises(BadRequest, match="not a valid IRI"):
+        store.replace_graphs({INJECTED_GRAPH: []})
+    with pytest.raises(BadRequest, match="not a valid IRI"):
+        list(store.quads(INJECTED_GRAPH))
+    assert sorted(map(str, store.quads())) == before
+    assert store.version() == version
 
 
 def test_rebuild_carries_over_graphs_that_are_not_files(mini_root: Path, store_dir: Path) -> None:

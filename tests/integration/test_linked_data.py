@@ -22,6 +22,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 
 BASE = "https://w3id.org/sozialgraph/"
 ONTOLOGY = BASE + "ontology"
+SHAPES = BASE + "shapes"
 
 #: One IRI of every type (path under the base).
 IRIS = {
@@ -46,6 +47,7 @@ IRIS = {
     "ECCAR scheme": "vocab/eccar",
     "status concept": "vocab/status/geplant",
     "ontology": "ontology",
+    "shapes": "shapes",
 }
 
 RDF_TYPES = {
@@ -82,8 +84,8 @@ def construct(server: LiveServer, query: str) -> Graph:
 
 
 def expected_description(server: LiveServer, iri: str) -> Graph:
-    """What the endpoint says about ``iri`` (for the ontology: about all its terms)."""
-    if iri == ONTOLOGY:
+    """What the endpoint says about ``iri`` (for hash documents: about all their terms)."""
+    if iri in (ONTOLOGY, SHAPES):
         return construct(
             server,
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o "
@@ -125,6 +127,53 @@ def test_iri_dereferences_by_extension(server: LiveServer, kind: str, extension:
     assert response.status_code == 200, response.text
     parsed = Graph().parse(data=response.content, format=EXTENSIONS[extension])
     assert isomorphic(without_blank_subjects(parsed), expected_description(server, BASE + path))
+
+
+def hash_subjects(server: LiveServer) -> dict[str, set[str]]:
+    """Every subject ``<doc#…>`` in the store by its document ``doc``, for docs served here."""
+    response = get(
+        server,
+        "/sparql",
+        params={
+            "query": 'SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && CONTAINS(STR(?s), "#")) }'
+        },
+    )
+    found: dict[str, set[str]] = {}
+    for row in response.json()["results"]["bindings"]:
+        document = row["s"]["value"].split("#", 1)[0]
+        if document.startswith(BASE):
+            found.setdefault(document, set()).add(row["s"]["value"])
+    return found
+
+
+def test_every_document_holds_all_its_hash_resources(server: LiveServer) -> None:
+    """``/shapes`` holds ``shapes#MeasureTitleShape`` and every other shape, as ``/ontology``
+    holds its terms: for every published document with hash IRIs under it."""
+    documents = hash_subjects(server)
+    assert {ONTOLOGY, SHAPES} <= set(documents)
+    assert BASE + "shapes#MeasureTitleShape" in documents[SHAPES]
+    for document, expected in documents.items():
+        response = get(server, "/" + document[len(BASE) :], headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, (document, response.text)
+        parsed = Graph().parse(data=response.content, format="turtle")
+        missing = expected - {str(s) for s in parsed.subjects()}
+        assert not missing, (document, sorted(missing)[:5], len(missing))
+
+
+def test_the_catalog_holds_every_hash_resource_it_mentions(server: LiveServer) -> None:
+    """The catalog's dataset, service, contact, period and dumps are ``catalog#…`` IRIs."""
+    response = get(server, "/catalog", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    parsed = Graph().parse(data=response.content, format="turtle")
+    under = BASE + "catalog#"
+    mentioned = {str(n) for t in parsed for n in t if str(n).startswith(under)}
+    assert {under + "dataset", under + "sparql-endpoint"} <= mentioned
+    assert mentioned <= {str(s) for s in parsed.subjects()}
+
+
+def test_a_path_that_is_no_iri_is_404_not_500(server: LiveServer) -> None:
+    response = get(server, "/jena/massnahme/a%20b%3Cc%3E", headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
 
 
 def test_blank_nodes_below_a_resource_are_included(server: LiveServer) -> None:
@@ -318,7 +367,7 @@ def test_measure_page_shows_title_commitment_and_sources(server: LiveServer) -> 
         "SELECT ?source ?title WHERE { <" + iri + "> <http://purl.org/dc/terms/source> ?source . "
         "?source <http://purl.org/dc/terms/title> ?title }",
     )
-    assert len(sources) == 8
+    assert len(sources) == 9  # J10en added for the third report's details (issue 15)
     for row in sources:
         assert html.link_texts(row["source"]) == [row["title"]]
     assert "Quellen" in [text for _, text in html.headings]

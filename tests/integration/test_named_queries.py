@@ -20,7 +20,7 @@ from sozialgraph.querying.registry import PARAM_TYPES, NamedQuery, QueryRegistry
 from sozialgraph.rdf_io import to_rdflib
 from sozialgraph.resources import queries_dir, shapes_dir
 from sozialgraph.store.embedded import EmbeddedStore
-from sozialgraph.validation.report import validate
+from sozialgraph.validation.pyshacl_path import validate
 from tests.fixtures import crossref as fx
 
 SG = "https://w3id.org/sozialgraph/ontology#"
@@ -93,6 +93,22 @@ COLUMNS: dict[str, list[str]] = {
         "ontology", "version", "version_iri", "title_de", "title_en", "license", "modified",
     ],
     "source-coverage": ["class", "instances", "with_source"],
+    # the queries of the pages, the catalog and the service description (issue 13)
+    "resource-triples": ["s", "p", "o"],
+    "namespace-triples": ["s", "p", "o"],
+    "hash-documents": ["document"],
+    "neighbour-labels": ["x", "labelProperty", "label"],
+    "backlinks": ["x", "p"],
+    "resource-sources": ["source", "title", "kind", "publisher"],
+    "scheme-concepts": ["concept", "notation", "label", "definition"],
+    "home-strategies": ["strategy", "class", "umbrella", "version", "issued"],
+    "home-labels": ["x", "labelProperty", "label"],
+    "dataset-size": ["triples"],
+    "class-partitions": ["class", "entities"],
+    "property-partitions": ["property", "triples"],
+    "build-times": ["first", "last"],
+    "date-range": ["type", "earliest", "latest"],
+    "graph-sizes": ["g", "n"],
 }  # fmt: skip
 
 #: The parameters each query of issue 4 takes: name -> (type, required).
@@ -121,6 +137,16 @@ PARAMETERS: dict[str, dict[str, tuple[str, bool]]] = {
     "search": {"municipality": ("iri", False), "q": ("string", True)},
     "related-fields": {"field": ("iri", False)},
     "source-coverage": {"municipality": ("iri", False)},
+    **{name: {"resource": ("iri", True)} for name in (
+        "resource-triples", "neighbour-labels", "backlinks", "resource-sources",
+    )},
+    "namespace-triples": {"resource": ("iri", True), "namespace": ("string", True)},
+    "scheme-concepts": {"scheme": ("iri", True)},
+    "build-times": {"meta_graph": ("iri", True)},
+    "date-range": {
+        "meta_graph": ("iri", True), "ontology_graphs": ("string", True),
+        "shape_graphs": ("string", True),
+    },
 }  # fmt: skip
 
 ALLOWED_PREFIXES = {
@@ -772,6 +798,47 @@ def test_source_coverage(town: EmbeddedStore, registry: QueryRegistry) -> None:
     assert found[SG + "Goal"] == (3, 3)  # subclasses included
     assert found[SG + "CouncilDecision"] == (4, 4)
     assert found[SG + "Grant"] == (0, 0)  # classes without instances are listed
+
+
+#: The lines that define a strategy's current version; the same in every query that needs it.
+CURRENT_VERSION_FILES = ("fields-of-action", "home-strategies")
+
+
+def current_version_lines(text: str) -> list[str]:
+    lines = [line.strip() for line in text.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("# current version:"))
+    end = lines.index("# end of current version")
+    return [line for line in lines[start:end] if not line.startswith("#")]
+
+
+def test_current_version_is_defined_once(registry: QueryRegistry) -> None:
+    """The start page's current version and the fields it lists (from ``fields-of-action``, as
+    ``/api/fields`` and each strategy's page) follow the same lines."""
+    first, *others = (current_version_lines(registry.text(n)) for n in CURRENT_VERSION_FILES)
+    assert first and all(lines == first for lines in others)
+    queries = "\n".join(p.read_text(encoding="utf-8") for p in queries_dir().glob("*.rq"))
+    assert queries.count("# current version:") == len(CURRENT_VERSION_FILES)
+
+
+def test_home_strategies(town: EmbeddedStore, registry: QueryRegistry) -> None:
+    found = rows(town, registry, "home-strategies")
+    current = {(v(r["strategy"]), v(r["version"])) for r in found}
+    assert current == {
+        (fx.UMBRELLA, fx.UMBRELLA_2024),
+        (fx.ARMUT, fx.ARMUT_2024),  # not the 2018 version it revises
+        (fx.INTEGRATION, fx.INTEGRATION_2024),
+        (fx.RASSISMUS, fx.RASSISMUS_2022),
+    }
+    parts = {v(r["strategy"]) for r in found if v(r["umbrella"]) == fx.UMBRELLA}
+    assert parts == {fx.ARMUT, fx.INTEGRATION, fx.RASSISMUS}
+
+
+def test_resource_queries(town: EmbeddedStore, registry: QueryRegistry) -> None:
+    about = rows(town, registry, "resource-triples", resource=fx.ARMUT)
+    assert {v(r["s"]) for r in about} == {fx.ARMUT}
+    assert values(rows(town, registry, "backlinks", resource=fx.ARMUT_2018), "x") >= {fx.ARMUT}
+    concepts = rows(town, registry, "scheme-concepts", scheme=fx.ARMUT_SCHEME)
+    assert values(concepts, "concept") >= {fx.FIELD_BILDUNG, fx.FIELD_ARBEIT}
 
 
 # -- what each query promises: Jena's real data --------------------------------------------------

@@ -77,18 +77,6 @@ def test_syntax_error_has_position(checkpoint: str) -> None:
     assert (result.line, result.column) == (1, 25)  # the closing brace
 
 
-def test_substitutions_bind_terms(checkpoint: str) -> None:
-    job = QueryJob(
-        "SELECT ?s ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t }",
-        JSON,
-        checkpoint,
-        substitutions=(("s", "<https://example.org/thing/7>"),),
-    )
-    (result,) = _run(1, 20, [job])
-    rows = list(ox.parse_query_results(io.BytesIO(result), format=ox.QueryResultsFormat.JSON))
-    assert [r["t"].value for r in rows] == ["Ding 7"]
-
-
 def test_workers_cannot_reach_the_network(checkpoint: str, tmp_path: Path) -> None:
     """Even without the guard, a worker in its own network namespace cannot connect."""
     from tests.listener import ConnectionCounter

@@ -17,10 +17,11 @@ import pytest
 
 from sozialgraph.build import build
 from sozialgraph.config import Settings
-from sozialgraph.errors import QuerySyntaxError, StoreUnavailable, ValidationFailed
+from sozialgraph.errors import BadRequest, QuerySyntaxError, StoreUnavailable
 from sozialgraph.store.embedded import EmbeddedStore
 from sozialgraph.store.remote import RemoteStore
 from sozialgraph.store.sparql_protocol import derived_endpoint
+from sozialgraph.validation.report import ValidationFailed
 from tests.listener import ConnectionCounter
 from tests.oxigraph_server import OxigraphServer
 from tests.support import LiveServer, free_port, live_server
@@ -220,6 +221,21 @@ def test_bound_values_with_injection_looking_strings(
         )
     )
     assert [row["s"].value for row in hit] == ["https://example.org/town/thing/1"]
+    assert sorted(map(str, remote.quads())) == before
+
+
+def test_a_graph_name_that_is_not_an_iri_is_refused_before_any_request(
+    mini_root: Path, remote: RemoteStore
+) -> None:
+    build(remote, BASE, root=mini_root)
+    before = sorted(map(str, remote.quads()))
+    injected = BASE + "graph/import/x> ; DROP ALL ; DROP SILENT GRAPH <" + BASE + "y"
+    with pytest.raises(BadRequest, match="not a valid IRI"):
+        remote.replace_graphs({injected: []})
+    with pytest.raises(BadRequest, match="not a valid IRI"):
+        list(remote.quads(injected))
+    with pytest.raises(BadRequest, match="not a valid IRI"):
+        remote.triple_count(injected)
     assert sorted(map(str, remote.quads())) == before
 
 

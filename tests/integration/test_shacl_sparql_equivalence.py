@@ -11,7 +11,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
-from sozialgraph.validation.sparql import validate_store
 
 from bench.generate import (
     COMMON_GRAPH,
@@ -21,10 +20,13 @@ from bench.generate import (
     municipalities_for,
     ontology_quads,
 )
-from sozialgraph.build import gate, load_files, source_files
 from sozialgraph.namespaces import DEFAULT_BASE_IRI
 from sozialgraph.rdf_io import to_rdflib
-from sozialgraph.validation.report import ValidationReport, validate
+from sozialgraph.resources import load_files, source_files
+from sozialgraph.validation.gate import gate
+from sozialgraph.validation.pyshacl_path import validate
+from sozialgraph.validation.report import ValidationReport
+from sozialgraph.validation.sparql import validate_store
 from tests.report_rows import report_rows
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -46,3 +46,32 @@ def test_browsers_get_html() -> None:
     assert media.prefers_html(browser)
     assert not media.prefers_html("application/sparql-results+json")
     assert not media.prefers_html("*/*")
+
+
+API_TYPES = ("application/json", media.CSV)
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("application/json", "application/json"),
+        ("application/json, text/csv;q=0.5", "application/json"),
+        ("text/csv, application/json;q=0.5", media.CSV),
+        ("application/json;q=0.4, text/csv;q=0.5", media.CSV),
+        (None, "application/json"),
+        ("*/*", "application/json"),
+        ("application/*", "application/json"),
+    ],
+)
+def test_an_offered_plain_json_matches_application_json(accept: str | None, expected: str) -> None:
+    """The JSON API offers "application/json" itself: the alias must not turn it away."""
+    assert media.negotiate(accept, API_TYPES) == expected
+
+
+def test_application_json_still_means_the_offered_json_format() -> None:
+    assert media.negotiate("application/json", media.GRAPH_TYPES) == media.JSON_LD
+    assert media.negotiate("application/json, text/csv;q=0.5", media.RESULT_TYPES) == (
+        media.SPARQL_JSON
+    )
+    with pytest.raises(NotAcceptable):
+        media.negotiate("application/sparql-results+json", API_TYPES)

@@ -2,17 +2,16 @@
 
 import pathlib
 import re
-import sys
 
 import pyoxigraph
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "src"))
+from sozialgraph.validation.pyshacl_path import validate
+from sozialgraph.validation.report import ValidationReport
 
-from sozialgraph.validation.report import ValidationReport, validate  # noqa: E402
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/sozialgraph/ontology")
 SG = "https://w3id.org/sozialgraph/ontology#"
@@ -269,7 +268,7 @@ def test_ontology_declares_exactly_the_properties_of_the_contract(ontology):
         assert Literal(german_label, lang="de") in set(ontology.objects(term, RDFS.label)), term
 
 
-def test_outcome_source_kind_and_dates_are_the_only_datatype_properties(ontology):
+def test_outcome_source_kind_dates_and_stated_count_are_the_only_datatype_properties(ontology):
     expected = {
         "decisionOutcome",
         "sourceKind",
@@ -280,6 +279,7 @@ def test_outcome_source_kind_and_dates_are_the_only_datatype_properties(ontology
         "decisionDate",
         "stepDate",
         "memberSince",
+        "statedCount",
     }
     assert set(ontology.subjects(RDF.type, OWL.DatatypeProperty)) == {_sg(n) for n in expected}
 

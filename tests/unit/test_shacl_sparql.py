@@ -13,14 +13,15 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
+
+from sozialgraph.validation.pyshacl_path import validate
+from sozialgraph.validation.report import ValidationReport
 from sozialgraph.validation.sparql import (
     UnsupportedShapes,
     compile_shapes,
     custom_functions,
     validate_store,
 )
-
-from sozialgraph.validation.report import ValidationReport, validate
 from tests.report_rows import report_rows
 
 ROOT = Path(__file__).resolve().parents[2]

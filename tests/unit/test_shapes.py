@@ -8,10 +8,6 @@ names the expected Violation results, one three-line block per result:
     # expect-component: sh:MinCountConstraintComponent
 """
 
-import sys, pathlib  # noqa: E401, I001
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "src"))
-
 from pathlib import Path
 
 import pytest
@@ -19,7 +15,8 @@ from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SH
 
-from sozialgraph.validation.report import ValidationReport, validate
+from sozialgraph.validation.pyshacl_path import validate
+from sozialgraph.validation.report import ValidationReport
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES_DIR = ROOT / "shapes"

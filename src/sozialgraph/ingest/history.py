@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sozialgraph.namespaces import slugify
+from sozialgraph.namespaces import SG_NS, slugify
 from sozialgraph.store.base import as_term
 
 
@@ -63,9 +63,9 @@ class Diff:
     status_changes: list[StatusChange]
 
 
-STATUS = "https://w3id.org/sozialgraph/ontology#status"
-ASSESSED_ON = "https://w3id.org/sozialgraph/ontology#assessedOn"
-HAS_ASSESSMENT = "https://w3id.org/sozialgraph/ontology#hasStatusAssessment"
+STATUS = SG_NS + "status"
+ASSESSED_ON = SG_NS + "assessedOn"
+HAS_ASSESSMENT = SG_NS + "hasStatusAssessment"
 
 
 def current_statuses(triples: list[ox.Triple]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from sozialgraph.errors import BadRequest, SozialgraphError, ValidationFailed
+from sozialgraph.errors import BadRequest, SozialgraphError
 from sozialgraph.ingest.columns import SHEETS
 from sozialgraph.ingest.history import ASSESSED_ON, HAS_ASSESSMENT
 from sozialgraph.ingest.mapping import MappedImport, Mapper
@@ -17,7 +17,7 @@ from sozialgraph.ingest.vocabulary import Vocabulary
 from sozialgraph.ingest.writer import GraphWriter, WriteResult
 from sozialgraph.namespaces import slugify
 from sozialgraph.store.base import Term
-from sozialgraph.validation.report import ValidationResult
+from sozialgraph.validation.report import ValidationFailed, ValidationResult
 
 
 class ImportRejected(SozialgraphError):

@@ -17,13 +17,13 @@ from sozialgraph.ingest.columns import GOAL_TYPES, Column
 from sozialgraph.ingest.problems import Problem
 from sozialgraph.ingest.sheets import Row, SheetData
 from sozialgraph.ingest.vocabulary import Entry, Vocabulary, newest_version, normalise
+from sozialgraph.namespaces import DCT_NS as DCTERMS
 from sozialgraph.namespaces import SG, slugify
+from sozialgraph.namespaces import SKOS_NS as SKOS
+from sozialgraph.namespaces import XSD_NS as XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-DCTERMS = "http://purl.org/dc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 TITLE = ox.NamedNode(DCTERMS + "title")
 DESCRIPTION = ox.NamedNode(DCTERMS + "description")
 SOURCE = ox.NamedNode(DCTERMS + "source")

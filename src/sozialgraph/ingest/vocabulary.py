@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
-
 from sozialgraph.store.base import Term
-from sozialgraph.store.sparql_text import bind_values
 
 if TYPE_CHECKING:
-    from sozialgraph.querying.registry import NamedQuery
+    from sozialgraph.querying.registry import NamedQuery, QueryRegistry
 
 _QUOTES = str.maketrans({"„": "", "“": "", "”": "", '"': "", "‚": "", "‘": "", "’": "", "'": ""})
 ALLOWED_SHOWN = 25
-_PUBLISHES = "PREFIX dcterms: <http://purl.org/dc/terms/> ASK { ?strategy dcterms:publisher ?m }"
 
 
-def publishes_query(municipality: str) -> str:
-    """ASK whether ``municipality`` publishes a strategy in the store."""
-    return bind_values(_PUBLISHES, {"m": ox.NamedNode(municipality)})
+def publisher_query(strategies: NamedQuery, municipality: str) -> str:
+    """The named query ``strategies`` for the strategies ``municipality`` publishes: if it
+    finds any, imports are scoped to that municipality (see :func:`vocabulary_query`)."""
+    return strategies.bind({"municipality": municipality})
+
+
+Select = Callable[[str], Awaitable[list[dict[str, Term]]]]
+
+
+async def vocabulary_rows(
+    select: Select, registry: QueryRegistry, municipality: str
+) -> list[dict[str, Term]]:
+    """The rows of ``import-vocabulary``: scoped to ``municipality`` when it publishes
+    strategies in the store, else of the whole store. ``select`` runs a SELECT query (the query
+    service for the web, the store for the command line)."""
+    scoped = bool(await select(publisher_query(registry.get("strategies"), municipality)))
+    query = vocabulary_query(registry.get("import-vocabulary"), municipality if scoped else None)
+    return await select(query)
 
 
 def vocabulary_query(query: NamedQuery, municipality: str | None) -> str:

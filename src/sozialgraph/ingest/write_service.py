@@ -1,4 +1,4 @@
-"""The web side of writing: tokens, body limits, safe parsing, one write at a time."""
+"""Writing for the server: tokens, safe parsing of uploads, one write at a time."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pyoxigraph as ox
-from fastapi import Request
 
 from sozialgraph.auth import authenticate, parse_tokens
 from sozialgraph.config import Settings
-from sozialgraph.errors import PayloadTooLarge, RdfSyntaxError, UnsupportedMediaType
+from sozialgraph.errors import RdfSyntaxError, UnsupportedMediaType
+from sozialgraph.formats import FORMATS, rdf_format_for_media_type
 from sozialgraph.ingest.history import History
 from sozialgraph.ingest.importer import SheetImport
 from sozialgraph.ingest.writer import GraphWriter
 from sozialgraph.querying.service import QueryService
-from sozialgraph.rdf_io import FORMAT_BY_MEDIA_TYPE, reject_xml_declarations
+from sozialgraph.rdf_io import reject_xml_declarations
 from sozialgraph.store.base import GraphStore
 
 T = TypeVar("T")
@@ -34,38 +34,15 @@ class WriteService:
         self.sheets = SheetImport(self.writer, settings.base_iri, settings.municipality)
         self._lock = asyncio.Lock()
 
-    def agent(self, request: Request) -> str:
+    def agent(self, authorization: str | None) -> str:
         """The name of the caller's write token (401 without one, 403 for a wrong one)."""
-        return authenticate(request.headers.get("authorization"), self.tokens)
-
-    async def body(self, request: Request) -> bytes:
-        """The request body, refused with 413 before it grows beyond the upload limit."""
-        limit = self.settings.max_upload_bytes
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(
-                f"the upload has {declared} bytes; at most {limit} are accepted",
-                de=f"Die Datei hat {declared} Bytes; höchstens {limit} sind erlaubt",
-            )
-        data = bytearray()
-        async for chunk in request.stream():
-            data += chunk
-            if len(data) > limit:
-                raise PayloadTooLarge(
-                    f"the upload is larger than {limit} bytes",
-                    de=f"Die Datei ist größer als {limit} Bytes",
-                )
-        return bytes(data)
+        return authenticate(authorization, self.tokens)
 
     async def parse(self, data: bytes, media_type: str | None, source: str) -> list[ox.Triple]:
         """Triples of an RDF upload: DTDs refused, parsed by pyoxigraph in a worker process."""
-        fmt = FORMAT_BY_MEDIA_TYPE.get((media_type or "").split(";")[0].strip().lower())
+        fmt = rdf_format_for_media_type(media_type or "")
         if fmt is None:
-            known = ", ".join(
-                sorted(
-                    {f.media_type for f in FORMAT_BY_MEDIA_TYPE.values() if not f.supports_datasets}
-                )
-            )
+            known = ", ".join(sorted(f.media_type for f in FORMATS if f.rdf and not f.is_dataset))
             raise UnsupportedMediaType(
                 f"send RDF as one of: {known}",
                 de=f"RDF bitte als eines von: {known}",

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import Graph
 
-from sozialgraph.build import is_file_graph
-from sozialgraph.errors import Forbidden, ValidationFailed
+from sozialgraph.errors import Forbidden
 from sozialgraph.ingest.history import History
 from sozialgraph.namespaces import graph_iri, meta_graph_iri
 from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
+from sozialgraph.resources import is_file_graph
 from sozialgraph.store.base import GraphStore
 from sozialgraph.validation.gate import shapes_graph, validate_triples
-from sozialgraph.validation.report import ValidationReport, ValidationResult
+from sozialgraph.validation.report import ValidationFailed, ValidationReport, ValidationResult
 
 
 @dataclass

@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sozialgraph.config import Settings
-from sozialgraph.namespaces import ONTOLOGY_IRI
-from sozialgraph.web.dumps import GZIP, DumpFormat
-from sozialgraph.web.rdf_output import ALL_PREFIXES
+from sozialgraph.formats import GZIP
+from sozialgraph.namespaces import ALL_PREFIXES, ONTOLOGY_IRI
+from sozialgraph.namespaces import DCAT_NS as DCAT
+from sozialgraph.namespaces import DCATDE_NS as DCATDE
+from sozialgraph.namespaces import DCT_NS as DCT
+from sozialgraph.namespaces import FOAF_NS as FOAF
+from sozialgraph.namespaces import RDF_TYPE as TYPE
+from sozialgraph.namespaces import VCARD_NS as VCARD
+from sozialgraph.namespaces import VOID_NS as VOID
+from sozialgraph.namespaces import XSD_NS as XSD
+from sozialgraph.publishing.dumps import DumpFormat
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-DCATDE = "http://dcat-ap.de/def/dcatde/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VOID = "http://rdfs.org/ns/void#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/"

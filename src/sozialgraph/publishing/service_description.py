@@ -4,37 +4,30 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from sozialgraph.formats import BY_MEDIA_TYPE, GRAPH_TYPES, RESULT_TYPES, W3C_FORMATS
+from sozialgraph.namespaces import DCT_NS as DCTERMS
+from sozialgraph.namespaces import SD_NS as SD
+from sozialgraph.namespaces import VOID_NS as VOID
 from sozialgraph.querying.service import QueryService
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DCTERMS = "http://purl.org/dc/terms/"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
-RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-    "N-Quads",
-    "TriG",
-)
-
-_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+#: Names in http://www.w3.org/ns/formats/ of every format /sparql answers in.
+RESULT_FORMATS = tuple(str(BY_MEDIA_TYPE[t].w3c) for t in (*RESULT_TYPES, *GRAPH_TYPES))
 
 
 def _sd(name: str) -> ox.NamedNode:
     return ox.NamedNode(SD + name)
 
 
-async def service_description(service: QueryService, endpoint: str) -> list[ox.Triple]:
-    """``sd:Service`` with endpoint, language, formats, features and the default dataset."""
+async def service_description(
+    service: QueryService, endpoint: str, graph_sizes: str
+) -> list[ox.Triple]:
+    """``sd:Service`` with endpoint, language, formats, features and the default dataset.
+
+    ``graph_sizes`` is the text of the named query ``graph-sizes`` (from the app's registry).
+    """
     node = ox.NamedNode(endpoint)
     dataset, default_graph = ox.BlankNode(), ox.BlankNode()
     triples = [
@@ -70,10 +63,10 @@ async def service_description(service: QueryService, endpoint: str) -> list[ox.T
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
     ]
     triples += [
-        ox.Triple(node, _sd("resultFormat"), ox.NamedNode(FORMATS + f)) for f in RESULT_FORMATS
+        ox.Triple(node, _sd("resultFormat"), ox.NamedNode(W3C_FORMATS + f)) for f in RESULT_FORMATS
     ]
     total = 0
-    for row in await service.select(_GRAPH_SIZES):
+    for row in await service.select(graph_sizes):
         graph, count = row["g"], row["n"]
         total += int(count.value)
         named, described = ox.BlankNode(), ox.BlankNode()

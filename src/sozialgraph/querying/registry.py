@@ -245,3 +245,7 @@ class QueryRegistry:
             return self.queries[name]
         except KeyError:
             raise NotFound(f"there is no named query '{name}'") from None
+
+    def text(self, name: str) -> str:
+        """The text of query ``name`` as written (bind terms with ``get(name).bind_terms``)."""
+        return self.get(name).text

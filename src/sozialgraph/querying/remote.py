@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
-from sozialgraph.querying.workers import SPOOL_MEMORY_BYTES, QueryJob
+from sozialgraph.querying.jobs import SPOOL_MEMORY_BYTES, QueryJob
 from sozialgraph.store.sparql_protocol import (
     NO_UNION,
     READ_RETRY_DELAYS,
@@ -34,7 +34,6 @@ from sozialgraph.store.sparql_protocol import (
     unavailable,
     union_missing,
 )
-from sozialgraph.store.sparql_text import bind_values
 
 log = logging.getLogger(__name__)
 
@@ -169,18 +168,8 @@ class RemoteQueryRunner:
 def _prepared_query(job: QueryJob) -> tuple[str, int]:
     """The query with bound values and the base IRI; and how many lines were put in front."""
     query = job.query
-    if job.substitutions:
-        query = bind_values(query, {name: _parse_term(term) for name, term in job.substitutions})
     if job.base_iri:
         # The protocol has no base parameter: a BASE line in front (the query's own BASE, if
         # any, comes later and wins). The IRI is checked by pyoxigraph before it is written.
         return f"BASE {ox.NamedNode(job.base_iri)}\n{query}", 1
     return query, 0
-
-
-def _parse_term(text: str) -> ox.NamedNode | ox.Literal:
-    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
-    term = triple.object
-    if not isinstance(term, ox.NamedNode | ox.Literal):
-        raise ValueError("only IRIs and literals can be bound")
-    return term

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -12,13 +11,14 @@ from typing import IO
 import pyoxigraph as ox
 
 from sozialgraph.config import Settings
+from sozialgraph.formats import SPARQL_JSON
+from sozialgraph.querying.backend import QueryBackend, query_backend
 from sozialgraph.querying.guard import GuardedQuery, check_query
-from sozialgraph.querying.remote import RemoteQueryRunner
+from sozialgraph.querying.jobs import ParseJob, QueryJob
 from sozialgraph.querying.result_cache import ResultCache
-from sozialgraph.querying.workers import ParseJob, QueryJob, WorkerPool
+from sozialgraph.querying.workers import WorkerPool
 from sozialgraph.store.base import GraphStore, Term
-from sozialgraph.store.sparql_text import bind_values, term_text
-from sozialgraph.web.negotiation import SPARQL_JSON
+from sozialgraph.store.sparql_text import bind_values
 
 # Tables of project queries are cached per store version, bounded by their cells (a page of the
 # API needs three or four small tables: an entry budget would thrash on a walk over measures;
@@ -42,14 +42,9 @@ class QueryService:
     def __init__(self, settings: Settings, store: GraphStore) -> None:
         self.settings = settings
         self.store = store
+        # The workers parse uploads whatever the backend; the backend runs the queries.
         self.pool = WorkerPool(settings.query_workers, settings.query_timeout)
-        # Queries on a remote store go to its server (still guarded and bounded), not to
-        # workers over checkpoints; the workers still parse uploads.
-        self.runner: WorkerPool | RemoteQueryRunner = (
-            RemoteQueryRunner(settings) if settings.is_remote else self.pool
-        )
-        self._checkpoint_lock = asyncio.Lock()
-        self._checkpoint_of: tuple[str, str | None] | None = None  # (store version, path)
+        self.backend: QueryBackend = query_backend(settings, store, self.pool)
         self._guarded: OrderedDict[str, GuardedQuery] = OrderedDict()
         self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
         self._cached_cells = 0
@@ -57,12 +52,10 @@ class QueryService:
 
     async def start(self) -> None:
         await self.pool.start()
-        if self.runner is not self.pool:
-            await self.runner.start()
+        await self.backend.start()
 
     async def close(self) -> None:
-        if self.runner is not self.pool:
-            await self.runner.close()
+        await self.backend.close()
         await self.pool.close()
 
     def guard(self, query: str) -> GuardedQuery:
@@ -77,26 +70,8 @@ class QueryService:
         return guarded
 
     async def version(self) -> str:
-        """The store's version: one stat of a file for the embedded store (read here, on the
-        event loop), a request for a remote one (read in a thread)."""
-        if self.settings.is_remote:
-            return await asyncio.to_thread(self.store.version)
-        return self.store.version()
-
-    async def checkpoint(self) -> str | None:
-        """The read-only checkpoint of the store's current version (made once per version)."""
-        make = getattr(self.store, "checkpoint", None)
-        if make is None:
-            return None
-        version = self.store.version()  # one stat: the embedded store is the only one here
-        known = self._checkpoint_of
-        if known is not None and known[0] == version:
-            return known[1]
-        async with self._checkpoint_lock:
-            path = await asyncio.to_thread(make)
-        found = str(path) if path is not None else None
-        self._checkpoint_of = (version, found)
-        return found
+        """The store's version (see :meth:`QueryBackend.version`)."""
+        return await self.backend.version()
 
     async def execute(
         self,
@@ -105,22 +80,19 @@ class QueryService:
         *,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
-        substitutions: Mapping[str, Term] | None = None,
         base_iri: str | None = None,
     ) -> IO[bytes]:
         """The serialised result of a guarded query, rewound, ready to stream."""
         job = QueryJob(
             query=guarded.text,
             media_type=media_type,
-            checkpoint=await self.checkpoint(),
             default_graphs=tuple(default_graphs),
             named_graphs=tuple(named_graphs),
             use_dataset_clause=guarded.has_dataset_clause,
-            substitutions=tuple((k, term_text(v)) for k, v in (substitutions or {}).items()),
             max_bytes=self.settings.max_result_bytes,
             base_iri=base_iri,
         )
-        return await self.runner.run(job)
+        return await self.backend.run(job)
 
     async def select(
         self, query: str, bindings: Mapping[str, Term] | None = None

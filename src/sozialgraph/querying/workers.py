@@ -43,47 +43,13 @@ from sozialgraph.errors import (
     SozialgraphError,
     StoreUnavailable,
 )
+from sozialgraph.querying.jobs import SPOOL_MEMORY_BYTES, ParseJob, QueryCrashed, QueryJob
 
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 64 * 1024
-SPOOL_MEMORY_BYTES = 1024 * 1024
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """Everything a worker needs; plain data so it pickles cheaply."""
-
-    query: str
-    media_type: str  # of the serialisation to produce
-    checkpoint: str | None  # store directory to open read-only; None = empty store
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    use_dataset_clause: bool = False  # the query has FROM / FROM NAMED: no union default graph
-    substitutions: tuple[tuple[str, str], ...] = ()  # variable name, N-Triples term
-    max_bytes: int = 50_000_000
-    base_iri: str | None = None  # for relative IRIs in the query: the endpoint's URL
-
-
-@dataclass(frozen=True)
-class ParseJob:
-    """Parse an uploaded RDF document; the worker answers with its triples as N-Triples.
-
-    Uploads are parsed in a worker too: deeply nested input may overflow the parser's stack,
-    and that must cost only the upload, never the server (RELIABILITY.md, point 5).
-    """
-
-    data: bytes
-    media_type: str
-    source: str = "upload"
-    max_bytes: int = 200_000_000
-
-
-class QueryCrashed(SozialgraphError):
-    status = 400
-    title = "Query failed"
 
 
 @dataclass
@@ -124,9 +90,6 @@ class WorkerPool:
         process.start()
         child.close()
         return _Worker(process, parent)
-
-    def pids(self) -> list[int]:
-        return [w.process.pid for w in self._workers if w.process.is_alive()]
 
     async def run(self, job: QueryJob | ParseJob) -> IO[bytes]:
         """Run ``job``; the serialised result, rewound. Raises domain errors, never hangs."""
@@ -352,10 +315,6 @@ def _run(store: ox.Store, job: QueryJob, connection: Connection) -> None:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     elif not job.use_dataset_clause:
         options["use_default_graph_as_union"] = True
-    if job.substitutions:
-        options["substitutions"] = {
-            ox.Variable(name): _parse_term(term) for name, term in job.substitutions
-        }
     result = store.query(job.query, base_iri=job.base_iri, **options)
     writer = _ChunkWriter(connection, job.max_bytes)
     if isinstance(result, ox.QueryTriples):
@@ -383,11 +342,3 @@ def _parse(job: ParseJob, connection: Connection) -> None:
 
     ox.serialize(triples(), writer.as_output(), format=ox.RdfFormat.N_TRIPLES)
     writer.done()
-
-
-def _parse_term(text: str) -> ox.NamedNode | ox.Literal:
-    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
-    term = triple.object
-    if not isinstance(term, ox.NamedNode | ox.Literal):
-        raise ValueError("only IRIs and literals can be bound")
-    return term

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sozialgraph.readmodel.describe import in_language
+from sozialgraph.namespaces import DCT_NS as DCT
+from sozialgraph.namespaces import OWL_NS as OWL
+from sozialgraph.namespaces import RDF_TYPE
+from sozialgraph.namespaces import RDFS_NS as RDFS
+from sozialgraph.namespaces import SKOS_NS as SKOS
+from sozialgraph.readmodel.labels import in_language
 from sozialgraph.readmodel.resource_view import Labels
 from sozialgraph.store.base import Term
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
 CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 PROPERTY_TYPES = {
     OWL + "ObjectProperty",

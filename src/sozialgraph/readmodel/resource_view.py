@@ -1,7 +1,7 @@
 """What a resource page shows: labels picked for the page language, values linked by label.
 
-The view is built from the rows of the project's describe queries; templates only print it
-(autoescaped).
+The view is built from the rows of the page queries (``queries/neighbour-labels.rq``,
+``backlinks.rq``, ``resource-sources.rq``); templates only print it (autoescaped).
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sozialgraph.readmodel.describe import LABEL_PROPERTIES, Candidate, best_label, in_language
+from sozialgraph.namespaces import DCT_NS as DCT
+from sozialgraph.namespaces import RDF_TYPE, compact_iri
+from sozialgraph.namespaces import SKOS_NS as SKOS
+from sozialgraph.namespaces import XSD_NS as XSD
+from sozialgraph.readmodel.labels import LABEL_PROPERTIES, Candidate, best_label, in_language
 from sozialgraph.readmodel.page_text import reused_label, source_kind_label
 from sozialgraph.store.base import Term
-from sozialgraph.web.templating import compact_iri
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCT = "http://purl.org/dc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 SOURCE = DCT + "source"
 EDITORIAL_NOTE = SKOS + "editorialNote"
 DESCRIPTIONS = (DCT + "description", SKOS + "definition")

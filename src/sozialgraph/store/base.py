@@ -68,3 +68,16 @@ class GraphStore(Protocol):
     def is_empty(self) -> bool: ...
 
     def close(self) -> None: ...
+
+
+def select_rows(store: GraphStore, query: str) -> list[dict[str, Term]]:
+    """The rows of a SELECT query on ``store``, each a dict of the bound variables."""
+    solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("select_rows() takes SELECT queries")
+    names = [v.value for v in solutions.variables]
+    rows: list[dict[str, Term]] = []
+    for row in solutions:
+        bound = {name: row[name] for name in names}
+        rows.append({name: as_term(term) for name, term in bound.items() if term is not None})
+    return rows

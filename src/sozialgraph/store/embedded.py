@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from sozialgraph.errors import StoreUnavailable
 from sozialgraph.store.base import QueryResult, Term
-from sozialgraph.store.sparql_text import insert_data_block
+from sozialgraph.store.sparql_text import insert_data_block, iri_text, named_node
 
 _KEEP_CHECKPOINTS = 3
 
@@ -141,7 +141,7 @@ class EmbeddedStore:
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         store = self._open()
         if graph is not None:
-            yield from store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            yield from store.quads_for_pattern(None, None, None, named_node(graph))
             return
         yield from store.quads_for_pattern(None, None, None, None)
 
@@ -187,17 +187,17 @@ class EmbeddedStore:
         metadata: Sequence[ox.Quad] = (),
     ) -> None:
         """One ``update`` call: drop and refill each graph and add metadata; then a new version."""
+        parts = [f"DROP SILENT GRAPH {iri_text(name)}" for name in graphs]  # before any change
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, named_node(g))
+            for g, triples in graphs.items()
+            for t in triples
+        ]
         with self.write_lock():
             store = self._writable()
             # Bumped before and after: a reader between the two caches under a version that
             # the commit replaces, and a crash after the commit still leaves a new version.
             self._bump_version()
-            parts = [f"DROP SILENT GRAPH <{name}>" for name in graphs]
-            quads = [
-                ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-                for g, triples in graphs.items()
-                for t in triples
-            ]
             quads.extend(metadata)
             if quads:
                 parts.append(insert_data_block(quads))

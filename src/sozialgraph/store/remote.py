@@ -29,7 +29,6 @@ import pyoxigraph as ox
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, StoreUnavailable
 from sozialgraph.namespaces import meta_graph_iri
-from sozialgraph.querying.guard import check_query
 from sozialgraph.store.base import QueryResult, Term
 from sozialgraph.store.sparql_protocol import (
     N_TRIPLES,
@@ -48,7 +47,8 @@ from sozialgraph.store.sparql_protocol import (
     unavailable,
     union_missing,
 )
-from sozialgraph.store.sparql_text import bind_values, insert_data_block
+from sozialgraph.store.sparql_scan import scan_query
+from sozialgraph.store.sparql_text import bind_values, insert_data_block, iri_text, named_node
 
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
@@ -96,8 +96,7 @@ class RemoteStore:
         union: bool = True,
     ) -> QueryResult:
         text = bind_values(sparql, substitutions) if substitutions else sparql
-        guarded = check_query(text, max_bytes=len(text.encode("utf-8")) + 1)
-        no_union = guarded.has_dataset_clause or not union
+        no_union = scan_query(text).has_dataset_clause or not union
         params = dataset_params(has_dataset_clause=no_union)
         accept = f"{SPARQL_JSON}, {N_TRIPLES};q=0.9"
         response = self._read("POST", self.endpoints.query, text, params, accept)
@@ -140,7 +139,7 @@ class RemoteStore:
             rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
             found = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
         else:
-            name = ox.NamedNode(graph)
+            name = named_node(graph)
             found = (
                 ox.Quad(t.subject, t.predicate, t.object, name) for t in self._graph_triples(graph)
             )
@@ -149,7 +148,9 @@ class RemoteStore:
     def _graph_triples(self, graph: str) -> list[ox.Triple]:
         """One graph through the Graph Store Protocol (or a SELECT when there is no endpoint)."""
         if self.endpoints.graph_store is None:
-            rows = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
+            rows = self._select(
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH {iri_text(graph)} {{ ?s ?p ?o }} }}"
+            )
             return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
         response = self._read(
             "GET", self.endpoints.graph_store, None, [("graph", graph)], N_TRIPLES, missing_ok=True
@@ -157,7 +158,7 @@ class RemoteStore:
         if response.status_code == 404:
             # A missing graph, or a wrong endpoint? A wrong one must never look like "empty":
             # the build would then drop a carried-over graph.
-            if bool(self._query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")):
+            if bool(self._query(f"ASK {{ GRAPH {iri_text(graph)} {{ ?s ?p ?o }} }}")):
                 raise StoreUnavailable(
                     f"the Graph Store endpoint {public_url(self.endpoints.graph_store)} "
                     f"answered 404 for the existing graph <{graph}>; "
@@ -185,7 +186,7 @@ class RemoteStore:
             cached = self._version
         if cached is not None and time.monotonic() - cached[0] < VERSION_CACHE_SECONDS:
             return cached[1]
-        meta = _iri(self.meta_graph)
+        meta = iri_text(self.meta_graph)
         rows = self._select(
             "SELECT ?graphs ?modified WHERE {\n"
             "  { SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { } } }\n"
@@ -210,7 +211,7 @@ class RemoteStore:
         return not bool(self._query(everything, union=False))
 
     def triple_count(self, graph: str | None = None) -> int:
-        pattern = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        pattern = f"GRAPH {iri_text(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         return int(rows[0]["n"].value)
 
@@ -222,10 +223,10 @@ class RemoteStore:
         metadata: Sequence[ox.Quad] = (),
     ) -> None:
         """One SPARQL Update request: drop and refill each graph, add metadata, move the marker."""
-        parts = [f"DROP SILENT GRAPH {_iri(name)}" for name in graphs]
+        parts = [f"DROP SILENT GRAPH {iri_text(name)}" for name in graphs]
         parts.append(self._marker_removal())
         quads = [
-            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+            ox.Quad(t.subject, t.predicate, t.object, named_node(g))
             for g, triples in graphs.items()
             for t in triples
         ]
@@ -252,7 +253,7 @@ class RemoteStore:
         self._update(body)
 
     def _marker_removal(self) -> str:
-        meta = _iri(self.meta_graph)
+        meta = iri_text(self.meta_graph)
         return f"DELETE WHERE {{ GRAPH {meta} {{ {meta} {MODIFIED} ?modified }} }}"
 
     def _is_marker(self, quad: ox.Quad) -> bool:
@@ -388,11 +389,6 @@ class RemoteStore:
 
     def close(self) -> None:
         self._client.close()
-
-
-def _iri(iri: str) -> str:
-    """``<iri>`` for SPARQL text; pyoxigraph refuses anything that is not an IRI."""
-    return str(ox.NamedNode(iri))
 
 
 def _media_type(response: httpx.Response) -> str | None:

@@ -11,7 +11,24 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
+from sozialgraph.errors import BadRequest
 from sozialgraph.store.base import Term
+from sozialgraph.store.sparql_scan import scan_query
+
+
+def named_node(iri: str) -> ox.NamedNode:
+    """``iri`` as a term; pyoxigraph checks it, a caller's bad IRI is a 400, not a 500."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as error:
+        raise BadRequest(
+            f"{iri!r} is not a valid IRI: {error}", de=f"{iri!r} ist keine gültige IRI: {error}"
+        ) from None
+
+
+def iri_text(iri: str) -> str:
+    """``<iri>`` for SPARQL text: validated and written as a term, never spliced in raw."""
+    return str(named_node(iri))
 
 
 def term_text(term: Term) -> str:
@@ -27,12 +44,12 @@ def insert_data_block(quads: Iterable[ox.Quad]) -> str:
     for quad in quads:
         if not isinstance(quad.graph_name, ox.NamedNode):
             raise ValueError("only named graphs are written")
-        by_graph.setdefault(quad.graph_name.value, []).append(quad)
+        by_graph.setdefault(str(quad.graph_name), []).append(quad)
     blocks = []
     for graph, members in by_graph.items():
         buffer = io.BytesIO()
         ox.serialize((q.triple for q in members), buffer, format=ox.RdfFormat.N_TRIPLES)
-        blocks.append(f"GRAPH <{graph}> {{\n{buffer.getvalue().decode('utf-8')}}}")
+        blocks.append(f"GRAPH {graph} {{\n{buffer.getvalue().decode('utf-8')}}}")
     return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
 
 
@@ -40,13 +57,11 @@ def bind_values(query: str, bindings: Mapping[str, Term | Sequence[Term]]) -> st
     """``query`` with a ``VALUES`` block for ``bindings`` at the start of its WHERE clause.
 
     Works on any SPARQL 1.1 server (no engine-specific substitution API). The position is found
-    by the guard's scanner, which skips IRIs, strings and comments.
+    by the lexical scan, which skips IRIs, strings and comments.
     """
     if not bindings:
         return query
-    from sozialgraph.querying.guard import check_query
-
-    where = check_query(query, max_bytes=len(query.encode("utf-8")) + 1).where_brace
+    where = scan_query(query).where_brace
     if where is None:
         raise ValueError("the query has no WHERE clause to bind values in")
     return f"{query[: where + 1]}\n  {values_block(bindings)}\n{query[where + 1 :]}"

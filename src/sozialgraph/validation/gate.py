@@ -12,11 +12,32 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from sozialgraph.build import choose_validator, load_files, source_files
 from sozialgraph.namespaces import graph_iri, meta_graph_iri
 from sozialgraph.rdf_io import parse_file, to_rdflib
+from sozialgraph.resources import LoadedGraph, load_files, source_files
 from sozialgraph.store.base import GraphStore
-from sozialgraph.validation.report import ValidationReport, validate
+from sozialgraph.validation.pyshacl_path import validate
+from sozialgraph.validation.report import ValidationReport
+
+
+def gate(graphs: list[LoadedGraph]) -> ValidationReport:
+    """Run the SHACL gate (pySHACL) over all non-shape graphs with the shapes graphs."""
+    data, shapes = Graph(), Graph()
+    for loaded in graphs:
+        to_rdflib(loaded.triples, shapes if loaded.is_shapes else data)
+    return validate(data, shapes)
+
+
+#: Above this many triples, "auto" validates with SPARQL on the new store instead of pySHACL.
+SPARQL_VALIDATION_FROM = 20_000
+
+
+def choose_validator(validator: str, triples: int) -> str:
+    if validator == "auto":
+        return "sparql" if triples >= SPARQL_VALIDATION_FROM else "pyshacl"
+    if validator not in ("pyshacl", "sparql"):
+        raise ValueError(f"unknown validator {validator!r} (auto, pyshacl or sparql)")
+    return validator
 
 
 def shapes_graph(base_iri: str) -> Graph:
@@ -50,7 +71,7 @@ def validate_triples(
     triples: Sequence[ox.Triple], shapes: Graph, validator: str = "auto"
 ) -> ValidationReport:
     """The SHACL gate over ``triples``: pySHACL, or — as for builds, from
-    ``build.SPARQL_VALIDATION_FROM`` triples on with ``auto`` — the same shapes compiled to
+    ``SPARQL_VALIDATION_FROM`` triples on with ``auto`` — the same shapes compiled to
     SPARQL and run on a staging copy in memory (pySHACL takes minutes per million triples)."""
     if choose_validator(validator, len(triples)) == "pyshacl":
         return validate(to_rdflib(triples), shapes)

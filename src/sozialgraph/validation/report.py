@@ -1,19 +1,14 @@
-"""The SHACL gate: validate a data graph against the project's shapes, report in German or English.
-
-pySHACL only ever gets rdflib ``Graph`` objects and the project's own shapes graph: given a string
-it would fetch or read it, and without a shapes graph it would apply shapes found in the data
-(RELIABILITY.md, point 6).
-"""
+"""What the SHACL gate reports, in German or English, and the error that carries a rejection."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, URIRef
+from rdflib.namespace import SH
 from rdflib.term import Node
+
+from sozialgraph.errors import SozialgraphError
 
 SEVERITY_NAMES: dict[Node, str] = {
     SH.Violation: "Violation",
@@ -78,64 +73,33 @@ _WORDS = {
 }
 
 
-def validate(data: Graph, shapes: Graph) -> ValidationReport:
-    """Validate ``data`` (with the ontology, for class hierarchies) against ``shapes``.
+class ValidationFailed(SozialgraphError):
+    """The SHACL gate rejected the data; nothing was written."""
 
-    ``data`` is built by the caller for this call; pySHACL may work on it in place.
-    """
-    if not isinstance(data, Graph) or not isinstance(shapes, Graph):
-        raise TypeError("validate() takes rdflib Graph objects only")
-    conforms, report_graph, _ = pyshacl.validate(
-        data_graph=data,
-        shacl_graph=shapes,
-        inference="none",
-        inplace=True,  # the caller builds the graph for this call; no copy of large graphs
-        abort_on_first=False,
-        allow_infos=True,
-        allow_warnings=True,
-        meta_shacl=False,
-        advanced=True,
-        do_owl_imports=False,
-    )
-    results = tuple(sorted(_results(report_graph, shapes), key=_sort_key))
-    return ValidationReport(conforms=bool(conforms), results=results)
+    status = 422
+    title = "Validation failed"
 
-
-def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
-    details = set(report.objects(None, SH.detail))  # nested results; SHACL reports the parent
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        if node in details:
-            continue
-        messages: dict[str, str] = {}
-        for message in report.objects(node, SH.resultMessage):
-            if isinstance(message, Literal):
-                messages.setdefault(message.language or "", str(message))
-        if set(messages) <= {""}:
-            # pySHACL drops the language tags of SPARQL constraints' messages: take them from
-            # the constraint itself, which the report names.
-            source = report.value(node, SH.sourceConstraint) or report.value(node, SH.sourceShape)
-            tagged = {
-                m.language: str(m)
-                for m in shapes.objects(source, SH.message)
-                if isinstance(m, Literal) and m.language
-            }
-            messages = tagged or messages
-        path = report.value(node, SH.resultPath)
-        value = report.value(node, SH.value)
-        yield ValidationResult(
-            focus_node=show(report.value(node, SH.focusNode)),
-            path=show(path) if path is not None else None,
-            value=show(value) if value is not None else None,
-            component=_compact(report.value(node, SH.sourceConstraintComponent)),
-            source_shape=show(report.value(node, SH.sourceShape)),
-            severity=_severity(report.value(node, SH.resultSeverity)),
-            messages=messages,
+    def __init__(self, report: ValidationReport, message: str | None = None) -> None:
+        super().__init__(
+            message or report.format("en"), de=None if message else report.format("de")
         )
+        self.report = report
 
-
-def _severity(node: Node | None) -> str:
-    """The name of a result's severity; a result without one is a violation."""
-    return SEVERITY_NAMES.get(node, "Violation") if node is not None else "Violation"
+    def details(self, lang: str) -> dict[str, object]:
+        return {
+            "results": [
+                {
+                    "focusNode": r.focus_node,
+                    "path": r.path,
+                    "value": r.value,
+                    "constraint": r.component,
+                    "shape": r.source_shape,
+                    "severity": r.severity,
+                    "message": r.message(lang),
+                }
+                for r in self.report.results
+            ]
+        }
 
 
 def show(node: Node | None) -> str:
@@ -149,10 +113,6 @@ def show(node: Node | None) -> str:
     return node.n3()
 
 
-def _compact(node: Node | None) -> str:
+def compact_component(node: Node | None) -> str:
     text = str(node) if node is not None else ""
     return "sh:" + text[len(str(SH)) :] if text.startswith(str(SH)) else text
-
-
-def _sort_key(result: ValidationResult) -> tuple[str, str, str]:
-    return (result.focus_node, result.path or "", result.component)

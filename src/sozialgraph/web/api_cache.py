@@ -81,13 +81,13 @@ class ApiResponseCache:
         path: str = scope["path"]
         if not path.startswith("/api/") or path.startswith(UNCACHED_PREFIXES):
             return None
-        service = scope["app"].state.query_service
-        if service.settings.is_remote:
+        version = scope["app"].state.query_service.backend.known_version()
+        if version is None:  # a remote store: its version costs a request
             return None
         headers = Headers(scope=scope)
         parts = [
             "api",
-            service.store.version(),
+            version,
             path,
             scope["query_string"].decode("latin-1"),
             headers.get("accept", ""),

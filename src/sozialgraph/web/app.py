@@ -12,6 +12,7 @@ from starlette.types import Receive, Scope, Send
 
 from sozialgraph import __version__
 from sozialgraph.config import Settings
+from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.namespaces import DEFAULT_BASE_IRI
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
@@ -23,7 +24,6 @@ from sozialgraph.web.cors import ReadOnlyCORS
 from sozialgraph.web.problems import install_error_handlers
 from sozialgraph.web.sparql_fast import SparqlFastPath
 from sozialgraph.web.templating import STATIC_DIR, create_templates
-from sozialgraph.web.write_service import WriteService
 
 
 class SozialgraphApp(FastAPI):

@@ -18,6 +18,8 @@ from fastapi.responses import Response
 
 from sozialgraph.config import Settings
 from sozialgraph.errors import NotFound
+from sozialgraph.formats import RDF_TYPES as RDF_FORMATS
+from sozialgraph.namespaces import XSD_NS as XSD
 from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.publishing.catalog_record import (
     CatalogFacts,
@@ -25,25 +27,19 @@ from sozialgraph.publishing.catalog_record import (
     catalog_triples,
     void_triples,
 )
-from sozialgraph.readmodel.describe import (
-    BUILD_TIMES,
-    CLASS_PARTITIONS,
-    DATASET_SIZE,
-    DATE_RANGE,
-    PROPERTY_PARTITIONS,
-)
+from sozialgraph.publishing.dumps import DUMP_FORMATS, DumpSet
+from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.readmodel.page_text import TEXT
 from sozialgraph.readmodel.resource_view import format_date
 from sozialgraph.web import negotiation as media
-from sozialgraph.web.dumps import DUMP_FORMATS, DUMP_PATH, DumpSet
-from sozialgraph.web.rdf_output import RDF_FORMATS, alternates_header, rdf_response
+from sozialgraph.web.dumps import DUMP_PATH
+from sozialgraph.web.rdf_output import alternates_header, rdf_response
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(tags=["Catalog"])
 
 CATALOG_PATH = "/catalog"
 VOID_PATH = "/.well-known/void"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @router.api_route(
@@ -110,19 +106,24 @@ async def gather_facts(request: Request, *, statistics: bool) -> CatalogFacts:
     """What the record states, counted on the store (and the dumps' sizes, when made)."""
     settings: Settings = request.app.state.settings
     service = request.app.state.query_service
+    registry: QueryRegistry = request.app.state.registry
     base = settings.base_iri
-    scope = {
-        "meta": ox.NamedNode(meta_graph_iri(base)),
-        "ontologyGraphs": ox.Literal(f"{base}graph/ontology/"),
-        "shapeGraphs": ox.Literal(f"{base}graph/shapes/"),
+    meta = ox.NamedNode(meta_graph_iri(base))
+    scope: dict[str, ox.NamedNode | ox.Literal] = {
+        "meta_graph": meta,
+        "ontology_graphs": ox.Literal(f"{base}graph/ontology/"),
+        "shape_graphs": ox.Literal(f"{base}graph/shapes/"),
     }
     queries = [
-        service.select(DATASET_SIZE),
-        service.select(BUILD_TIMES, bindings={"meta": scope["meta"]}),
-        service.select(DATE_RANGE, bindings=scope),
+        service.select(registry.text("dataset-size")),
+        service.select(registry.get("build-times").bind_terms({"meta_graph": meta})),
+        service.select(registry.get("date-range").bind_terms(scope)),
     ]
     if statistics:
-        queries += [service.select(CLASS_PARTITIONS), service.select(PROPERTY_PARTITIONS)]
+        queries += [
+            service.select(registry.text("class-partitions")),
+            service.select(registry.text("property-partitions")),
+        ]
     results = await asyncio.gather(*queries)
     size, times, dates = results[0], results[1], results[2]
     facts = CatalogFacts(

@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 import io
 import secrets
-from typing import Annotated
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sozialgraph.errors import (
@@ -24,26 +23,17 @@ from sozialgraph.errors import (
     SozialgraphError,
     UnsupportedMediaType,
 )
-from sozialgraph.store.base import GraphStore
+from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.web import negotiation as media
-from sozialgraph.web.dependencies import get_store
-from sozialgraph.web.write_service import WriteService
+from sozialgraph.web.dependencies import Store, Writes
+from sozialgraph.web.uploads import read_body
 
 router = APIRouter(tags=["Graph Store"])
-Store = Annotated[GraphStore, Depends(get_store)]
 
 
 class MethodNotAllowed(SozialgraphError):
     status = 405
     title = "Method not allowed"
-
-
-def get_writes(request: Request) -> WriteService:
-    service: WriteService = request.app.state.writes
-    return service
-
-
-Writes = Annotated[WriteService, Depends(get_writes)]
 
 
 def _target(request: Request) -> str | None:
@@ -52,7 +42,7 @@ def _target(request: Request) -> str | None:
     if request.url.path.rstrip("/") != "/graph-store":
         if params:
             raise BadRequest("direct graph identification takes no query parameters")
-        return str(request.url.replace(query="", fragment=""))
+        return _graph_iri(str(request.url.replace(query="", fragment="")))
     graphs = params.get("graph", [])
     if "default" in params and graphs:
         raise BadRequest("use either ?graph=IRI or ?default, not both")
@@ -60,7 +50,19 @@ def _target(request: Request) -> str | None:
         return None
     if len(graphs) != 1 or not graphs[0].startswith(("http://", "https://", "urn:")):
         raise BadRequest("name the graph with ?graph=IRI (an absolute IRI) or use ?default")
-    return graphs[0]
+    return _graph_iri(graphs[0])
+
+
+def _graph_iri(name: str) -> str:
+    """``name`` if it is a valid IRI; else a 400 that says so (it would never reach SPARQL)."""
+    try:
+        ox.NamedNode(name)
+    except ValueError as error:
+        raise BadRequest(
+            f"the graph name {name!r} is not a valid IRI: {error}",
+            de=f"Der Graphname {name!r} ist keine gültige IRI: {error}",
+        ) from None
+    return name
 
 
 @router.get("/graph-store", summary="Read a graph (?graph=IRI or ?default)")
@@ -98,7 +100,7 @@ async def read_graph(request: Request, store: Store) -> Response:
 @router.post("/graph-store/{path:path}", include_in_schema=False)
 @router.delete("/graph-store/{path:path}", include_in_schema=False)
 async def write_graph(request: Request, writes: Writes, store: Store) -> Response:
-    agent = writes.agent(request)
+    agent = writes.agent(request.headers.get("authorization"))
     indirect_post = request.method == "POST" and request.url.path.rstrip("/") == "/graph-store"
     if indirect_post and not request.url.query:
         graph = f"{writes.settings.base_iri}graph/import/{secrets.token_hex(8)}"
@@ -141,7 +143,7 @@ async def _payload(request: Request, writes: WriteService) -> tuple[list[ox.Trip
     """The triples of the request body (one RDF document, or several in multipart/form-data)."""
     content_type = request.headers.get("content-type", "")
     if content_type.lower().startswith("multipart/form-data"):
-        data = await writes.body(request)
+        data = await read_body(request, writes.settings.max_upload_bytes)
         form = await _multipart(request, data)
         triples: list[ox.Triple] = []
         for name, (part_type, part) in form.items():
@@ -149,7 +151,7 @@ async def _payload(request: Request, writes: WriteService) -> tuple[list[ox.Trip
         return triples, data, "multipart upload"
     if not content_type:
         raise UnsupportedMediaType("a Content-Type header is needed", de="Content-Type fehlt")
-    data = await writes.body(request)
+    data = await read_body(request, writes.settings.max_upload_bytes)
     return await writes.parse(data, content_type, "request body"), data, "request body"
 
 

@@ -4,38 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from sozialgraph.errors import BadRequest, NotFound, PayloadTooLarge
+from sozialgraph.formats import XLSX, rdf_format_for_suffix
 from sozialgraph.ingest.history import diff
 from sozialgraph.ingest.importer import import_graph_iri
 from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
-from sozialgraph.ingest.vocabulary import publishes_query, vocabulary_query
+from sozialgraph.ingest.vocabulary import vocabulary_rows
 from sozialgraph.ingest.writer import WriteResult
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
-from sozialgraph.rdf_io import FORMAT_BY_SUFFIX
-from sozialgraph.web.dependencies import get_query_service, get_registry
-from sozialgraph.web.graph_store import Writes
+from sozialgraph.web.dependencies import Queries, Registry, Writes
 from sozialgraph.web.templating import ui_language
 
 router = APIRouter(prefix="/api", tags=["Import"])
-Service = Annotated[QueryService, Depends(get_query_service)]
-Registry = Annotated[QueryRegistry, Depends(get_registry)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ImportProblem(BaseModel):
-    sheet: str
-    row: int | None
-    column: str | None
-    code: str
-    message: str
-    text: str = Field(description="Where and what, e.g. 'Maßnahmen, Zeile 14, Spalte Status: …'")
-    focusNode: str | None = None  # noqa: N815 - the SHACL term
-    path: str | None = None
 
 
 class ImportReport(BaseModel):
@@ -79,10 +64,7 @@ class GraphHistory(BaseModel):
 
 
 async def _vocabulary_rows(service: QueryService, registry: QueryRegistry) -> list[dict[str, Any]]:
-    municipality = service.settings.municipality_iri
-    scoped = await service.ask(publishes_query(municipality))
-    query = vocabulary_query(registry.get("import-vocabulary"), municipality if scoped else None)
-    return await service.select(query)
+    return await vocabulary_rows(service.select, registry, service.settings.municipality_iri)
 
 
 @router.get(
@@ -92,7 +74,7 @@ async def _vocabulary_rows(service: QueryService, registry: QueryRegistry) -> li
 )
 async def template(
     request: Request,
-    service: Service,
+    service: Queries,
     registry: Registry,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
     sheet: Annotated[Literal["measures", "goals", "fields", "values"], Query()] = "measures",
@@ -130,7 +112,7 @@ def _attachment(name: str) -> dict[str, str]:
 async def import_file(
     request: Request,
     writes: Writes,
-    service: Service,
+    service: Queries,
     registry: Registry,
     file: Annotated[
         UploadFile, File(description="CSV, XLSX, Turtle, N-Triples, JSON-LD or RDF/XML")
@@ -139,7 +121,7 @@ async def import_file(
         str, Form(description="Name of the graph, e.g. 'massnahmen-2025'", max_length=200)
     ],
 ) -> ImportReport:
-    agent = writes.agent(request)
+    agent = writes.agent(request.headers.get("authorization"))
     data = await file.read(writes.settings.max_upload_bytes + 1)
     if len(data) > writes.settings.max_upload_bytes:
         raise PayloadTooLarge(f"the file is larger than {writes.settings.max_upload_bytes} bytes")
@@ -151,8 +133,8 @@ async def import_file(
         result = await writes.run(
             lambda: writes.sheets.run(data, filename, target, rows, agent=agent)
         )
-    elif suffix in FORMAT_BY_SUFFIX:
-        triples = await writes.parse(data, FORMAT_BY_SUFFIX[suffix].media_type, filename)
+    elif (rdf := rdf_format_for_suffix(suffix)) is not None:
+        triples = await writes.parse(data, rdf.media_type, filename)
         result = await writes.run(
             lambda: writes.writer.replace(
                 target, triples, agent=agent, kind="import", source=filename, content=data
@@ -179,7 +161,7 @@ def _report(result: WriteResult) -> ImportReport:
 @router.get("/graphs/{name:path}/history", summary="Versions of a graph, and the diff of two")
 async def graph_history(
     writes: Writes,
-    service: Service,
+    service: Queries,
     registry: Registry,
     name: str,
     from_version: Annotated[str | None, Query(alias="from", max_length=100)] = None,

@@ -7,7 +7,7 @@ path under it (``/ontology``, ``/vocab/eccar/3``). A file extension picks a form
 
 from __future__ import annotations
 
-from sozialgraph.namespaces import DEFAULT_BASE_IRI, FIXED_NAMESPACES, ONTOLOGY_IRI
+from sozialgraph.namespaces import DEFAULT_BASE_IRI, FIXED_NAMESPACES
 from sozialgraph.web import negotiation as media
 
 #: Extensions that select a format of an IRI's document (slugs never contain a dot).
@@ -18,9 +18,6 @@ DOCUMENT_EXTENSIONS = {
     "rdf": media.RDF_XML,
     "html": media.HTML,
 }
-
-#: IRIs whose document also holds every ``{iri}#term`` (hash namespaces).
-HASH_DOCUMENTS = (ONTOLOGY_IRI,)
 
 _FIXED_PATHS = tuple(ns[len(DEFAULT_BASE_IRI) :].rstrip("#/") for ns in FIXED_NAMESPACES)
 

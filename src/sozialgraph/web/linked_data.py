@@ -7,24 +7,17 @@ English; the RDF variants hold the resource's triples (with its blank nodes).
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from sozialgraph.errors import NotFound
-from sozialgraph.querying.service import QueryService
-from sozialgraph.readmodel.describe import NAMESPACE_TRIPLES, RESOURCE_TRIPLES
+from sozialgraph.formats import RDF_TYPES as RDF_FORMATS
+from sozialgraph.readmodel.describe import resource_triples
 from sozialgraph.web import negotiation as media
 from sozialgraph.web import pages
-from sozialgraph.web.iri_paths import (
-    DOCUMENT_EXTENSIONS,
-    HASH_DOCUMENTS,
-    iri_for_path,
-    split_extension,
-)
+from sozialgraph.web.iri_paths import DOCUMENT_EXTENSIONS, iri_for_path, split_extension
 from sozialgraph.web.rdf_output import (
     CONTEXT_PATH,
-    RDF_FORMATS,
     alternates_header,
     jsonld_context,
     rdf_response,
@@ -64,7 +57,9 @@ async def dereference(request: Request, path: str) -> Response:
     wants_html = (format_name or "").lower() == "html" or (
         format_name is None and media.prefers_html(accept)
     )
-    triples = await resource_triples(request.app.state.query_service, iri)
+    triples = await resource_triples(
+        request.app.state.query_service, request.app.state.registry, iri
+    )
     if not triples:
         if wants_html:
             return pages.render_not_found(request, iri)
@@ -84,30 +79,9 @@ async def dereference(request: Request, path: str) -> Response:
         chosen = media.negotiate(accept, RDF_FORMATS, format_name)
         response = rdf_response(triples, chosen)
     if extension is None:
-        headers["Content-Location"] = f"/{document}.{media.EXTENSIONS[chosen]}"
+        headers["Content-Location"] = f"/{document}.{media.suffix(chosen)}"
     response.headers.update(headers)
     return response
 
 
-async def resource_triples(service: QueryService, iri: str) -> list[ox.Triple]:
-    """The triples of ``iri``'s document (hash namespaces: with all their terms)."""
-    node = ox.NamedNode(iri)
-    if iri in HASH_DOCUMENTS:
-        rows = await service.select(
-            NAMESPACE_TRIPLES, bindings={"resource": node, "namespace": ox.Literal(iri + "#")}
-        )
-    else:
-        rows = await service.select(RESOURCE_TRIPLES, bindings={"resource": node})
-    triples = []
-    seen = set()
-    for row in rows:
-        s, p, o = row.get("s"), row.get("p"), row.get("o")
-        if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
-            triple = ox.Triple(s, p, o)
-            if triple not in seen:
-                seen.add(triple)
-                triples.append(triple)
-    return triples
-
-
-__all__ = ["DOCUMENT_EXTENSIONS", "catch_all", "resource_triples", "router"]
+__all__ = ["DOCUMENT_EXTENSIONS", "catch_all", "router"]

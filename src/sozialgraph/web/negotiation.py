@@ -1,4 +1,8 @@
-"""One content-negotiation helper for /sparql, the IRIs and the catalog (Accept with q-values)."""
+"""One content-negotiation helper for /sparql, the IRIs, the catalog, the Graph Store and the API.
+
+Media types, file suffixes, ``format=`` names and the aliases clients send come from the format
+registry (``sozialgraph.formats``); the header is parsed by ``web.accept``.
+"""
 
 from __future__ import annotations
 
@@ -7,81 +11,58 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sozialgraph.errors import NotAcceptable
+from sozialgraph.formats import (
+    BY_MEDIA_TYPE,
+    CSV,
+    GRAPH_TYPES,
+    HTML,
+    JSON,
+    JSON_LD,
+    N_QUADS,
+    N_TRIPLES,
+    RDF_XML,
+    RESULT_TYPES,
+    SPARQL_JSON,
+    SPARQL_XML,
+    TRIG,
+    TSV,
+    TURTLE,
+    by_name,
+)
+from sozialgraph.web.accept import preferences
 
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-N_TRIPLES = "application/n-triples"
-N_QUADS = "application/n-quads"
-TRIG = "application/trig"
-JSON_LD = "application/ld+json"
-RDF_XML = "application/rdf+xml"
-HTML = "text/html"
-
-RESULT_TYPES = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
-GRAPH_TYPES = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
-DATASET_TYPES = (TRIG, N_QUADS, JSON_LD)
-
-#: Other names clients use for the same formats ("application/json" means whichever JSON
-#: format is on offer: SPARQL JSON for results, JSON-LD for graphs).
-ALIASES = {
-    "application/json": SPARQL_JSON,
-    "application/xml": SPARQL_XML,
-    "text/xml": SPARQL_XML,
-    "application/x-turtle": TURTLE,
-    "text/plain": N_TRIPLES,
-    "text/n3": TURTLE,
-    "application/x-trig": TRIG,
-    "application/json+ld": JSON_LD,
-}
-
-#: ``format=`` values (and file extensions) that browsers and scripts use.
-FORMAT_NAMES = {
-    "json": SPARQL_JSON,
-    "srj": SPARQL_JSON,
-    "xml": SPARQL_XML,
-    "srx": SPARQL_XML,
-    "csv": CSV,
-    "tsv": TSV,
-    "ttl": TURTLE,
-    "turtle": TURTLE,
-    "nt": N_TRIPLES,
-    "ntriples": N_TRIPLES,
-    "n-triples": N_TRIPLES,
-    "nq": N_QUADS,
-    "nquads": N_QUADS,
-    "trig": TRIG,
-    "jsonld": JSON_LD,
-    "json-ld": JSON_LD,
-    "rdf": RDF_XML,
-    "rdfxml": RDF_XML,
-    "owl": RDF_XML,
-    "html": HTML,
-}
-
-EXTENSIONS = {
-    SPARQL_JSON: "srj",
-    SPARQL_XML: "srx",
-    CSV: "csv",
-    TSV: "tsv",
-    TURTLE: "ttl",
-    N_TRIPLES: "nt",
-    N_QUADS: "nq",
-    TRIG: "trig",
-    JSON_LD: "jsonld",
-    RDF_XML: "rdf",
-    HTML: "html",
-}
+__all__ = [
+    "CSV",
+    "GRAPH_TYPES",
+    "HTML",
+    "JSON",
+    "JSON_LD",
+    "N_QUADS",
+    "N_TRIPLES",
+    "RDF_XML",
+    "RESULT_TYPES",
+    "SPARQL_JSON",
+    "SPARQL_XML",
+    "TRIG",
+    "TSV",
+    "TURTLE",
+    "MediaRange",
+    "negotiate",
+    "parse_accept",
+    "prefers_html",
+    "suffix",
+]
 
 
-#: Media types that stand for more than one offered type.
-EQUIVALENTS = {"application/json": (SPARQL_JSON, JSON_LD)}
+def suffix(media_type: str) -> str:
+    """The file suffix of a registered format (``text/turtle`` → ``ttl``)."""
+    return BY_MEDIA_TYPE[media_type].suffix
 
 
 @dataclass(frozen=True)
 class MediaRange:
+    """One media range of an ``Accept`` header, as the client wrote it."""
+
     type: str
     subtype: str
     q: float
@@ -89,7 +70,13 @@ class MediaRange:
     original: str = ""
 
     def matches(self, media_type: str) -> bool:
-        if media_type in EQUIVALENTS.get(self.original, ()):
+        # The type as written matches first (an offered "application/json", the JSON API, is
+        # what "application/json" asks for); then the aliases of the offered format
+        # ("application/json" also means SPARQL JSON or JSON-LD, "text/plain" N-Triples).
+        if media_type == self.original:
+            return True
+        fmt = BY_MEDIA_TYPE.get(media_type)
+        if fmt is not None and self.original in fmt.aliases:
             return True
         kind, _, sub = media_type.partition("/")
         return (self.type in ("*", kind)) and (self.subtype in ("*", sub))
@@ -101,22 +88,11 @@ class MediaRange:
 
 def parse_accept(header: str | None) -> list[MediaRange]:
     ranges = []
-    for order, part in enumerate((header or "").split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        if not pieces[0]:
-            continue
-        original = pieces[0].lower()
-        media = ALIASES.get(original, original)
-        kind, _, sub = media.partition("/")
-        q = 1.0
-        for parameter in pieces[1:]:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append(MediaRange(kind, sub or "*", q, order, original))
+    for preference in preferences(header):
+        kind, _, sub = preference.token.partition("/")
+        ranges.append(
+            MediaRange(kind, sub or "*", preference.q, preference.order, preference.token)
+        )
     return ranges
 
 
@@ -128,10 +104,8 @@ def negotiate(accept: str | None, offered: Sequence[str], format_name: str | Non
 @functools.lru_cache(maxsize=1024)  # clients send few distinct Accept headers
 def _negotiate(accept: str | None, offered: tuple[str, ...], format_name: str | None) -> str:
     if format_name:
-        wanted = FORMAT_NAMES.get(
-            format_name.lower(), ALIASES.get(format_name.lower(), format_name.lower())
-        )
-        if wanted in offered:
+        wanted = by_name(format_name, offered)
+        if wanted is not None:
             return wanted
         raise NotAcceptable(
             f"format '{format_name}' is not available here; available: {', '.join(offered)}"

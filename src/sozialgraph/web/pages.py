@@ -16,19 +16,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sozialgraph.namespaces import ONTOLOGY_IRI
-from sozialgraph.readmodel.describe import (
-    BACKLINKS,
-    HOME_LABELS,
-    HOME_STRATEGIES,
-    NEIGHBOUR_LABELS,
-    SCHEME_CONCEPTS,
-    SOURCES,
-    STRATEGY_FIELDS,
-    Candidate,
-    best_label,
-    in_language,
-)
+from sozialgraph.namespaces import DCT_NS, ONTOLOGY_IRI
+from sozialgraph.namespaces import SKOS_NS as SKOS
+from sozialgraph.readmodel.labels import Candidate, best_label, in_language
 from sozialgraph.readmodel.ontology_view import build_ontology_view
 from sozialgraph.readmodel.page_text import TEXT
 from sozialgraph.readmodel.resource_view import Labels, Linker, build_resource_view, format_date
@@ -40,10 +30,11 @@ from sozialgraph.web.templating import ui_language
 router = APIRouter(tags=["Linked data"])
 
 SG = ONTOLOGY_IRI + "#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 STRATEGY_TYPES = {SG + "Strategy", SG + "UmbrellaStrategy"}
 SCHEME_TYPE = SKOS + "ConceptScheme"
-DESCRIPTION = "http://purl.org/dc/terms/description"
+DESCRIPTION = DCT_NS + "description"
+
+Row = Mapping[str, Term]
 
 
 @dataclass
@@ -82,6 +73,17 @@ def linker(request: Request) -> Linker:
     return link
 
 
+async def select(
+    request: Request, name: str, **terms: ox.NamedNode | ox.Literal
+) -> list[dict[str, Term]]:
+    """Rows of the named query ``name`` (``queries/``), ``terms`` bound in its VALUES block."""
+    named = request.app.state.registry.get(name)
+    rows: list[dict[str, Term]] = await request.app.state.query_service.select(
+        named.bind_terms(terms)
+    )
+    return rows
+
+
 def page_context(request: Request, **values: Any) -> dict[str, Any]:
     lang = ui_language(request)
     return {"lang": lang, "t": TEXT[lang], **values}
@@ -94,9 +96,10 @@ async def home(request: Request) -> Response:
     if not media.prefers_html(request.headers.get("accept")):
         return RedirectResponse("/catalog", status_code=303, headers={"Vary": "Accept"})
     lang = ui_language(request)
-    service = request.app.state.query_service
-    rows, label_rows = await asyncio.gather(
-        service.select(HOME_STRATEGIES), service.select(HOME_LABELS)
+    rows, field_rows, label_rows = await asyncio.gather(
+        select(request, "home-strategies"),
+        select(request, "fields-of-action"),
+        select(request, "home-labels"),
     )
     labels = Labels(lang)
     descriptions: dict[str, list[ox.Literal]] = defaultdict(list)
@@ -105,7 +108,7 @@ async def home(request: Request) -> Response:
         if prop is not None and prop.value == DESCRIPTION and isinstance(label, ox.Literal):
             descriptions[x.value].append(label)  # type: ignore[union-attr]
     labels.add_rows(r for r in label_rows if r["labelProperty"].value != DESCRIPTION)
-    umbrellas, others = home_cards(rows, labels, descriptions, linker(request))
+    umbrellas, others = home_cards(rows, field_rows, labels, descriptions, linker(request))
     context = page_context(request, umbrellas=umbrellas, others=others)
     response = request.app.state.templates.TemplateResponse(request, "home.html", context)
     response.headers["Vary"] = "Accept, Accept-Language"
@@ -113,15 +116,18 @@ async def home(request: Request) -> Response:
 
 
 def home_cards(
-    rows: Sequence[Mapping[str, Term]],
+    rows: Sequence[Row],
+    field_rows: Sequence[Row],
     labels: Labels,
     descriptions: Mapping[str, list[ox.Literal]],
     link: Linker,
 ) -> tuple[list[StrategyCard], list[StrategyCard]]:
-    """Umbrella strategies with their parts, and strategies that belong to no umbrella."""
+    """Umbrella strategies with their parts, and strategies that belong to no umbrella.
+
+    ``rows`` are those of ``home-strategies``, ``field_rows`` those of ``fields-of-action``.
+    """
     cards: dict[str, StrategyCard] = {}
     umbrella_of: dict[str, str] = {}
-    fields: dict[str, dict[str, dict[str, LinkItem]]] = defaultdict(lambda: defaultdict(dict))
     for row in rows:
         strategy = row["strategy"].value
         if strategy not in cards:
@@ -149,16 +155,15 @@ def home_cards(
                 extra=issued.value if issued else None,
                 extra_text=format_date(issued.value, labels.lang) if issued else None,
             )
-        if "field" in row:
-            iri = row["field"].value
-            notation = row.get("notation")
-            fields[strategy][row["via"].value][iri] = LinkItem(
-                link(iri), labels.name(iri), notation.value if notation else None
-            )
-    for strategy, by_via in fields.items():
-        via = "version" if "version" in by_via else "scheme"
+    for strategy, (via, shown) in shown_fields(field_rows).items():
+        if strategy not in cards:
+            continue
+        items: dict[str, LinkItem] = {}
+        for row in shown:
+            iri, notation = row["field"].value, row.get("notation")
+            items[iri] = LinkItem(link(iri), labels.name(iri), notation.value if notation else None)
         cards[strategy].fields_via = via
-        cards[strategy].fields = sorted(by_via[via].values(), key=_notation_key)
+        cards[strategy].fields = sorted(items.values(), key=_notation_key)
     for strategy, umbrella in umbrella_of.items():
         if umbrella in cards:
             cards[umbrella].is_umbrella = True
@@ -183,22 +188,21 @@ async def render_resource(request: Request, iri: str, triples: Sequence[ox.Tripl
         ontology = build_ontology_view(iri, triples, lang, link)
         context = page_context(request, view=ontology, iri=iri, alternates=alternates)
         return templates.TemplateResponse(request, "ontology.html", context)
-    service = request.app.state.query_service
-    node = {"resource": ox.NamedNode(iri)}
+    node = ox.NamedNode(iri)
     label_rows, backlink_rows, source_rows = await asyncio.gather(
-        service.select(NEIGHBOUR_LABELS, bindings=node),
-        service.select(BACKLINKS, bindings=node),
-        service.select(SOURCES, bindings=node),
+        select(request, "neighbour-labels", resource=node),
+        select(request, "backlinks", resource=node),
+        select(request, "resource-sources", resource=node),
     )
     labels = Labels(lang)
     labels.add_rows(label_rows)
     view = build_resource_view(iri, triples, labels, backlink_rows, source_rows, link)
     context = page_context(request, view=view, iri=iri, alternates=alternates)
     if view.type_iris & STRATEGY_TYPES:
-        rows = await service.select(STRATEGY_FIELDS, bindings=node)
+        rows = await select(request, "fields-of-action", strategy=node)
         context["fields"], context["fields_via"] = _strategy_fields(rows, lang, link)
     if SCHEME_TYPE in view.type_iris:
-        rows = await service.select(SCHEME_CONCEPTS, bindings=node)
+        rows = await select(request, "scheme-concepts", scheme=node)
         context["concepts"] = _concepts(rows, lang, link)
         hidden = {SKOS + "hasTopConcept"}
         view.properties = [p for p in view.properties if p.iri not in hidden]
@@ -226,23 +230,49 @@ def _alternates(request: Request, iri: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _strategy_fields(
-    rows: Sequence[Mapping[str, Term]], lang: str, link: Linker
-) -> tuple[list[LinkItem], str | None]:
-    by_via: dict[str, dict[str, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
-    notations: dict[str, str] = {}
+def shown_fields(rows: Sequence[Row]) -> dict[str, tuple[str, list[Row]]]:
+    """Per strategy, the fields a page shows, from the rows of ``fields-of-action`` (the one
+    definition of the current version, as in ``/api/fields``): those of its current version
+    (``"version"``), else every field of its scheme (``"scheme"``)."""
+    found: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
+        if "field" in row:
+            found[row["strategy"].value].append(row)
+    shown = {}
+    for strategy, candidates in found.items():
+        current = [r for r in candidates if _is_true(r.get("in_current_version"))]
+        shown[strategy] = ("version", current) if current else ("scheme", candidates)
+    return shown
+
+
+def _is_true(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.value in ("true", "1")
+
+
+def _strategy_fields(
+    rows: Sequence[Row], lang: str, link: Linker
+) -> tuple[list[LinkItem], str | None]:
+    """The fields of one strategy's page (rows of ``fields-of-action`` for that strategy)."""
+    shown = shown_fields(rows)
+    if not shown:
+        return [], None
+    via, field_rows = next(iter(shown.values()))
+    labels: dict[str, list[Candidate]] = defaultdict(list)
+    notations: dict[str, str] = {}
+    for row in field_rows:
         iri = row["field"].value
-        candidates = by_via[row["via"].value][iri]
-        if isinstance(label := row.get("label"), ox.Literal):
-            candidates.append(Candidate(SKOS + "prefLabel", label))
+        candidates = labels[iri]
+        for column in ("label_de", "label_en"):
+            label = row.get(column)
+            if (
+                isinstance(label, ox.Literal)
+                and Candidate(SKOS + "prefLabel", label) not in candidates
+            ):
+                candidates.append(Candidate(SKOS + "prefLabel", label))
         if "notation" in row:
             notations[iri] = row["notation"].value
-    if not by_via:
-        return [], None
-    via = "version" if "version" in by_via else "scheme"
     items = []
-    for iri, candidates in by_via[via].items():
+    for iri, candidates in labels.items():
         chosen = best_label(candidates, lang)
         items.append(
             LinkItem(
@@ -255,7 +285,7 @@ def _strategy_fields(
     return sorted(items, key=_notation_key), via
 
 
-def _concepts(rows: Sequence[Mapping[str, Term]], lang: str, link: Linker) -> list[dict[str, Any]]:
+def _concepts(rows: Sequence[Row], lang: str, link: Linker) -> list[dict[str, Any]]:
     labels: dict[str, list[Candidate]] = defaultdict(list)
     definitions: dict[str, list[ox.Literal]] = defaultdict(list)
     notations: dict[str, str] = {}

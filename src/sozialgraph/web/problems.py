@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sozialgraph.errors import SozialgraphError
+from sozialgraph.web.languages import preferred_language
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -43,33 +44,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def domain_problem(request: Request, error: SozialgraphError) -> JSONResponse:
     """The problem document of a domain error, in the request's language."""
-    lang = preferred_language(request)
+    lang = preferred_language(request.headers.get("accept-language"))
     extra: dict[str, Any] = dict(error.details(lang))
     for attribute in ("line", "column", "source"):
         value = getattr(error, attribute, None)
         if value not in (None, ""):
             extra[attribute] = value
     return problem(error.status, error.title, error.localized(lang), **extra)
-
-
-def preferred_language(request: Request) -> str:
-    """``de`` or ``en`` from ``Accept-Language`` (German first)."""
-    header = request.headers.get("accept-language", "")
-    best, best_q = "de", -1.0
-    for part in header.split(","):
-        pieces = part.strip().split(";")
-        tag = pieces[0].strip().lower()[:2]
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if tag in ("de", "en") and q > best_q:
-            best, best_q = tag, q
-    return best
 
 
 def _reason(status: int) -> str:

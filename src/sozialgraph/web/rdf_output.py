@@ -15,25 +15,10 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi.responses import Response
 
-from sozialgraph.namespaces import PREFIXES
+from sozialgraph.formats import with_charset
+from sozialgraph.namespaces import ALL_PREFIXES
 from sozialgraph.rdf_io import to_rdflib
 from sozialgraph.web import negotiation as media
-
-#: Vocabularies of the catalog and VoID records, beyond the project's own prefixes.
-CATALOG_PREFIXES = {
-    "dcatde": "http://dcat-ap.de/def/dcatde/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "void": "http://rdfs.org/ns/void#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "vann": "http://purl.org/vocab/vann/",
-}
-
-#: Every prefix used in serialisations and in the published JSON-LD context.
-ALL_PREFIXES: dict[str, str] = {**PREFIXES, **CATALOG_PREFIXES}
-
-#: Formats of a single resource or record (the first is the default for RDF clients).
-RDF_FORMATS = (media.TURTLE, media.JSON_LD, media.N_TRIPLES, media.RDF_XML)
 
 CONTEXT_PATH = "/context.jsonld"
 _PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|")
@@ -90,17 +75,10 @@ def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
     return {prefix: ALL_PREFIXES[prefix] for prefix in sorted(used - unreadable)}
 
 
-def with_charset(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(
-        ("json", "xml", "triples", "quads", "trig")
-    )
-    return f"{media_type}; charset=utf-8" if textual else media_type
-
-
 def alternates_header(document_path: str, offered: Sequence[str]) -> str:
     """``Link`` header values: one ``rel="alternate"`` per format, at its extension URL."""
     links = [
-        f'<{document_path}.{media.EXTENSIONS[media_type]}>; rel="alternate"; type="{media_type}"'
+        f'<{document_path}.{media.suffix(media_type)}>; rel="alternate"; type="{media_type}"'
         for media_type in offered
     ]
     return ", ".join(links)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import IO, Annotated
+from typing import IO
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from sozialgraph.errors import (
@@ -18,17 +18,16 @@ from sozialgraph.errors import (
     SozialgraphError,
     UnsupportedMediaType,
 )
+from sozialgraph.formats import with_charset
 from sozialgraph.publishing.service_description import service_description
 from sozialgraph.querying.guard import GuardedQuery
 from sozialgraph.querying.result_cache import MAX_ENTRY_BYTES, cache_key, etag_for
 from sozialgraph.querying.service import QueryService
 from sozialgraph.web import negotiation as media
-from sozialgraph.web.dependencies import get_query_service
+from sozialgraph.web.dependencies import Queries
 from sozialgraph.web.query_page import render_query_page
-from sozialgraph.web.rdf_output import with_charset
 
 router = APIRouter(tags=["SPARQL"])
-Service = Annotated[QueryService, Depends(get_query_service)]
 
 READ_ONLY = (
     "This is a read-only endpoint: SPARQL Update is refused. "
@@ -42,7 +41,7 @@ _STREAM_CHUNK = 64 * 1024
 
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), service description, or the query page")
 @router.head("/sparql", include_in_schema=False)
-async def sparql_get(request: Request, service: Service) -> Response:
+async def sparql_get(request: Request, service: Queries) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
     if "update" in params:
         raise Forbidden("SPARQL Update via GET is not allowed. " + READ_ONLY)
@@ -50,7 +49,7 @@ async def sparql_get(request: Request, service: Service) -> Response:
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST form or direct)")
-async def sparql_post(request: Request, service: Service) -> Response:
+async def sparql_post(request: Request, service: Queries) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
     content_type, charset = _content_type(request)
     if content_type == SPARQL_UPDATE:
@@ -153,7 +152,9 @@ async def _describe_service(
         return await render_query_page(request, service, None)
     media_type = media.negotiate(accept, media.GRAPH_TYPES, format_name)
     endpoint = str(request.url.replace(query="", fragment=""))
-    triples = await service_description(service, endpoint)
+    triples = await service_description(
+        service, endpoint, request.app.state.registry.text("graph-sizes")
+    )
     output = io.BytesIO()
     fmt = ox.RdfFormat.from_media_type(media_type)
     ox.serialize(

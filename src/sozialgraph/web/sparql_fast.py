@@ -21,11 +21,11 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from sozialgraph.errors import SozialgraphError
+from sozialgraph.formats import with_charset
 from sozialgraph.querying.guard import GuardedQuery
 from sozialgraph.querying.result_cache import cache_key, etag_for
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.problems import domain_problem
-from sozialgraph.web.rdf_output import with_charset
 
 if TYPE_CHECKING:
     from starlette.datastructures import State
@@ -62,7 +62,8 @@ class SparqlFastPath:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
             return False
         service: QueryService | None = getattr(self.state, "query_service", None)
-        if service is None or service.settings.is_remote:
+        version = service.backend.known_version() if service is not None else None
+        if service is None or version is None:
             return False  # not started yet, or a remote store (its version costs a request)
         accept = host = if_none_match = ""
         for name, value in scope["headers"]:
@@ -74,7 +75,6 @@ class SparqlFastPath:
                 if_none_match = value.decode("latin-1")
             elif name == b"origin":
                 return False
-        version = service.store.version()
         query_string = scope["query_string"].decode("latin-1")
         raw = (
             version,

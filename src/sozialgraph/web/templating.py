@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from sozialgraph.namespaces import PREFIXES
+from sozialgraph.namespaces import compact_iri
+from sozialgraph.web.languages import ui_language  # noqa: F401 (re-exported for now)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -62,14 +62,6 @@ def create_templates() -> Jinja2Templates:
     return templates
 
 
-def compact_iri(iri: str) -> str:
-    """``prefix:local`` where a project prefix fits, else the IRI."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
 def term_kind(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         return "iri"
@@ -78,13 +70,3 @@ def term_kind(term: object) -> str:
     if isinstance(term, ox.Literal):
         return "literal"
     return "other"
-
-
-def ui_language(request: Request) -> str:
-    """``lang`` query parameter first, then ``Accept-Language``; German by default."""
-    from sozialgraph.web.problems import preferred_language
-
-    chosen = request.query_params.get("lang")
-    if chosen in ("de", "en"):
-        return chosen
-    return preferred_language(request)
