@@ -92,8 +92,6 @@ class Forbidden(SozialgraphError):
     title = "Forbidden"
 
 
-
-
 class ResultTooLarge(SozialgraphError):
     status = 413
     title = "Result too large"
