@@ -18,13 +18,12 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 
 from sozialgraph.config import Settings
 from sozialgraph.formats import BY_MEDIA_TYPE, EU_FILE_TYPE, JSON_LD, N_TRIPLES, TRIG, TURTLE
-from sozialgraph.store.base import GraphStore
+from sozialgraph.store.base import GraphStore, serialize_quads
 
 DUMP_STEM = "sozialgraph"
 _COMPLETE = "COMPLETE"
@@ -138,7 +137,9 @@ class DumpCache:
                     if source is None:
                         self.store.dump(output, fmt.rdf_format)
                     else:
-                        _dump_copy(source, output, fmt.rdf_format)
+                        serialize_quads(
+                            source.quads_for_pattern(None, None, None, None), output, fmt.rdf_format
+                        )
                 _compress(plain, temporary / (fmt.filename + ".gz"))
             (temporary / _COMPLETE).write_text(target.name, encoding="utf-8")
             try:
@@ -154,15 +155,6 @@ class DumpCache:
         for path in self.folder.iterdir():
             if path.is_dir() and path.name != keep and not path.name.startswith(".tmp-"):
                 shutil.rmtree(path, ignore_errors=True)
-
-
-def _dump_copy(source: ox.Store, output: IO[bytes], fmt: ox.RdfFormat) -> None:
-    """Every quad of a read-only copy (graph formats: their triples, all graphs merged)."""
-    quads = source.quads_for_pattern(None, None, None, None)
-    if fmt.supports_datasets:
-        ox.serialize(quads, output, format=fmt)
-    else:
-        ox.serialize((q.triple for q in quads), output, format=fmt)
 
 
 def dump_folder(settings: Settings) -> Path:

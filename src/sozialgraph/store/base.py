@@ -81,3 +81,19 @@ def select_rows(store: GraphStore, query: str) -> list[dict[str, Term]]:
         bound = {name: row[name] for name in names}
         rows.append({name: as_term(term) for name, term in bound.items() if term is not None})
     return rows
+
+
+def serialize_quads(
+    quads: Iterable[ox.Quad],
+    output: IO[bytes],
+    fmt: ox.RdfFormat,
+    *,
+    keep_graphs: bool = True,
+    prefixes: dict[str, str] | None = None,
+) -> None:
+    """Write quads with pyoxigraph's serialiser; graph formats (and ``keep_graphs=False``) get
+    the triples, all graphs merged."""
+    if fmt.supports_datasets and keep_graphs:
+        ox.serialize(quads, output, format=fmt, prefixes=prefixes)
+    else:
+        ox.serialize((q.triple for q in quads), output, format=fmt, prefixes=prefixes)

@@ -29,7 +29,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from sozialgraph.errors import StoreUnavailable
-from sozialgraph.store.base import QueryResult, Term
+from sozialgraph.store.base import QueryResult, Term, serialize_quads
 from sozialgraph.store.sparql_text import insert_data_block, iri_text, named_node
 
 _KEEP_CHECKPOINTS = 3
@@ -152,11 +152,9 @@ class EmbeddedStore:
         graph: str | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> None:
-        quads = self.quads(graph)
-        if fmt.supports_datasets and graph is None:
-            ox.serialize(quads, output, format=fmt, prefixes=prefixes)
-        else:
-            ox.serialize((q.triple for q in quads), output, format=fmt, prefixes=prefixes)
+        serialize_quads(
+            self.quads(graph), output, fmt, keep_graphs=graph is None, prefixes=prefixes
+        )
 
     def version(self) -> str:
         """The content of ``VERSION``, re-read only when the file changed (one stat per call)."""

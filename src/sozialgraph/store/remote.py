@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, StoreUnavailable
 from sozialgraph.namespaces import meta_graph_iri
-from sozialgraph.store.base import QueryResult, Term
+from sozialgraph.store.base import QueryResult, Term, serialize_quads
 from sozialgraph.store.sparql_protocol import (
     N_TRIPLES,
     NO_UNION,
@@ -174,11 +174,9 @@ class RemoteStore:
         graph: str | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> None:
-        quads = self.quads(graph)
-        if fmt.supports_datasets and graph is None:
-            ox.serialize(quads, output, format=fmt, prefixes=prefixes)
-        else:
-            ox.serialize((q.triple for q in quads), output, format=fmt, prefixes=prefixes)
+        serialize_quads(
+            self.quads(graph), output, fmt, keep_graphs=graph is None, prefixes=prefixes
+        )
 
     def version(self) -> str:
         """The write marker and the number of graphs, read at most once a second."""

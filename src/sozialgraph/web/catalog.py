@@ -32,9 +32,10 @@ from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.readmodel.page_text import TEXT
 from sozialgraph.readmodel.resource_view import format_date
 from sozialgraph.web import negotiation as media
+from sozialgraph.web.dependencies import SettingsDep
 from sozialgraph.web.dumps import DUMP_PATH
+from sozialgraph.web.languages import ui_language
 from sozialgraph.web.rdf_output import alternates_header, rdf_response
-from sozialgraph.web.templating import ui_language
 
 router = APIRouter(tags=["Catalog"])
 
@@ -67,8 +68,7 @@ async def catalog_file(request: Request, extension: str) -> Response:
     methods=["GET", "HEAD"],
     summary="VoID description of the dataset (Turtle, JSON-LD, …)",
 )
-async def void(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+async def void(request: Request, settings: SettingsDep) -> Response:
     media_type = media.negotiate(
         request.headers.get("accept"), RDF_FORMATS, request.query_params.get("format")
     )

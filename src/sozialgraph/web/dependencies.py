@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from sozialgraph.config import Settings
 from sozialgraph.ingest.write_service import WriteService
+from sozialgraph.publishing.dumps import DumpCache
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.readmodel.context import ReadContext
@@ -51,6 +52,11 @@ async def get_templates(request: Request) -> Jinja2Templates:
     return templates
 
 
+async def get_dumps(request: Request) -> DumpCache:
+    dumps: DumpCache = request.app.state.dumps
+    return dumps
+
+
 async def get_language(request: Request) -> str:
     return ui_language(request)
 
@@ -69,5 +75,6 @@ Queries = Annotated[QueryService, Depends(get_query_service)]
 Registry = Annotated[QueryRegistry, Depends(get_registry)]
 Writes = Annotated[WriteService, Depends(get_writes)]
 Templates = Annotated[Jinja2Templates, Depends(get_templates)]
+Dumps = Annotated[DumpCache, Depends(get_dumps)]
 Language = Annotated[str, Depends(get_language)]
 Reader = Annotated[ReadContext, Depends(get_reader)]

@@ -21,6 +21,7 @@ from sozialgraph.publishing.dumps import (
 )
 from sozialgraph.querying.service import QueryService
 from sozialgraph.web.accept import accepts_encoding
+from sozialgraph.web.dependencies import Dumps
 
 DUMP_PATH = "/dumps/"
 
@@ -50,13 +51,13 @@ router = APIRouter(tags=["Catalog"], lifespan=lifespan)
     methods=["GET", "HEAD"],
     summary="Download the whole dataset (Turtle, N-Triples, TriG, JSON-LD; each also as .gz)",
 )
-async def download(request: Request, filename: str) -> Response:
+async def download(request: Request, filename: str, cache: Dumps) -> Response:
     compressed = filename.endswith(".gz")
     fmt = BY_FILENAME.get(filename.removesuffix(".gz"))
     if fmt is None:
         names = ", ".join(f.filename for f in DUMP_FORMATS)
         raise NotFound(f"no dump '{filename}'; dumps: {names} (each also .gz)")
-    dumps = await request.app.state.dumps.current()
+    dumps = await cache.current()
     encode = not compressed and accepts_encoding(request.headers.get("accept-encoding"), "gzip")
     if compressed:
         path, media_type, etag = dumps.path(fmt, True), GZIP, dumps.etag(fmt, ".gz")

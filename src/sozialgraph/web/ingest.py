@@ -18,7 +18,7 @@ from sozialgraph.ingest.writer import WriteResult
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.web.dependencies import Queries, Registry, Writes
-from sozialgraph.web.templating import ui_language
+from sozialgraph.web.languages import ui_language
 
 router = APIRouter(prefix="/api", tags=["Import"])
 

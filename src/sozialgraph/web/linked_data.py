@@ -15,6 +15,7 @@ from sozialgraph.formats import RDF_TYPES as RDF_FORMATS
 from sozialgraph.readmodel.describe import resource_triples
 from sozialgraph.web import negotiation as media
 from sozialgraph.web import pages
+from sozialgraph.web.dependencies import Queries, Registry, SettingsDep
 from sozialgraph.web.iri_paths import DOCUMENT_EXTENSIONS, iri_for_path, split_extension
 from sozialgraph.web.rdf_output import (
     CONTEXT_PATH,
@@ -48,8 +49,9 @@ async def context() -> JSONResponse:
     methods=["GET", "HEAD"],
     summary="Dereference an IRI of the graph (HTML, Turtle, N-Triples, JSON-LD, RDF/XML)",
 )
-async def dereference(request: Request, path: str) -> Response:
-    settings = request.app.state.settings
+async def dereference(
+    request: Request, path: str, settings: SettingsDep, service: Queries, registry: Registry
+) -> Response:
     document, extension = split_extension(path)
     iri = iri_for_path(document, settings.base_iri)
     format_name = extension or request.query_params.get("format")
@@ -57,9 +59,7 @@ async def dereference(request: Request, path: str) -> Response:
     wants_html = (format_name or "").lower() == "html" or (
         format_name is None and media.prefers_html(accept)
     )
-    triples = await resource_triples(
-        request.app.state.query_service, request.app.state.registry, iri
-    )
+    triples = await resource_triples(service, registry, iri)
     if not triples:
         if wants_html:
             return pages.render_not_found(request, iri)

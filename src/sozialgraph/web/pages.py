@@ -24,8 +24,9 @@ from sozialgraph.readmodel.page_text import TEXT
 from sozialgraph.readmodel.resource_view import Labels, Linker, build_resource_view, format_date
 from sozialgraph.store.base import Term
 from sozialgraph.web import negotiation as media
+from sozialgraph.web.dependencies import Language, Templates
 from sozialgraph.web.iri_paths import link_target, path_for_iri
-from sozialgraph.web.templating import ui_language
+from sozialgraph.web.languages import ui_language
 
 router = APIRouter(tags=["Linked data"])
 
@@ -92,10 +93,9 @@ def page_context(request: Request, **values: Any) -> dict[str, Any]:
 @router.api_route(
     "/", methods=["GET", "HEAD"], summary="Start page (HTML); RDF clients are sent to the catalog"
 )
-async def home(request: Request) -> Response:
+async def home(request: Request, lang: Language, templates: Templates) -> Response:
     if not media.prefers_html(request.headers.get("accept")):
         return RedirectResponse("/catalog", status_code=303, headers={"Vary": "Accept"})
-    lang = ui_language(request)
     rows, field_rows, label_rows = await asyncio.gather(
         select(request, "home-strategies"),
         select(request, "fields-of-action"),
@@ -110,7 +110,7 @@ async def home(request: Request) -> Response:
     labels.add_rows(r for r in label_rows if r["labelProperty"].value != DESCRIPTION)
     umbrellas, others = home_cards(rows, field_rows, labels, descriptions, linker(request))
     context = page_context(request, umbrellas=umbrellas, others=others)
-    response = request.app.state.templates.TemplateResponse(request, "home.html", context)
+    response = templates.TemplateResponse(request, "home.html", context)
     response.headers["Vary"] = "Accept, Accept-Language"
     return response
 

@@ -17,7 +17,8 @@ from sozialgraph.errors import SozialgraphError
 from sozialgraph.namespaces import PREFIXES
 from sozialgraph.querying.service import QueryService
 from sozialgraph.web import negotiation as media
-from sozialgraph.web.templating import UI, ui_language
+from sozialgraph.web.languages import ui_language
+from sozialgraph.web.templating import UI
 
 MAX_ROWS_SHOWN = 1000
 PAGE_PREFIXES = ("sg", "sgv", "skos", "dcterms", "prov", "org", "eli", "rdfs", "xsd")

@@ -8,7 +8,6 @@ import pyoxigraph as ox
 from fastapi.templating import Jinja2Templates
 
 from sozialgraph.namespaces import compact_iri
-from sozialgraph.web.languages import ui_language  # noqa: F401 (re-exported for now)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
