@@ -28,6 +28,7 @@ test:
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	cd tests/ldes && npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest
 	SOZIALGRAPH_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(BOTH_BACKENDS)
 

@@ -10,7 +10,10 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from sozialgraph.errors import Forbidden, Unauthorized
+from sozialgraph.errors import Forbidden, InvalidSetting, Unauthorized
+
+#: Shortest write token accepted at start: short tokens can be guessed.
+MIN_TOKEN_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,12 @@ def parse_tokens(setting: str) -> list[WriteToken]:
             name, secret = f"token-{number}", item
         if not secret:
             continue
+        if len(secret.strip()) < MIN_TOKEN_LENGTH:
+            raise InvalidSetting(
+                f"SOZIALGRAPH_WRITE_TOKENS: the token named {name.strip() or f'token-{number}'!r} "
+                f"has fewer than {MIN_TOKEN_LENGTH} characters; use a long random token "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         tokens.append(WriteToken(name.strip() or f"token-{number}", _digest(secret.strip())))
     return tokens
 

@@ -29,6 +29,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+store_app = typer.Typer(help="Look after an embedded store: list and repair generations.")
+app.add_typer(store_app, name="store")
 err = Console(stderr=True)
 
 StoreOption = Annotated[
@@ -82,7 +84,8 @@ def _fail(error: SozialgraphError, lang: str = "en") -> None:
         err.print(error.report.format(lang), markup=False, highlight=False)
     else:
         err.print(f"[red]{error.title}:[/red] {error.message}", highlight=False)
-    raise typer.Exit(code=1 if isinstance(error, ValidationFailed) else 2)
+    code = 1 if isinstance(error, ValidationFailed) else getattr(error, "exit_code", 2)
+    raise typer.Exit(code=code)
 
 
 @app.command()
@@ -127,10 +130,10 @@ def serve(
     store: StoreOption = None,
 ) -> None:
     """Serve the graph over HTTP; builds the store first if it is empty."""
-    import uvicorn
-
+    from sozialgraph.auth import parse_tokens
     from sozialgraph.build import build as run_build
     from sozialgraph.web.app import create_app
+    from sozialgraph.web.server import run_server
 
     overrides: dict[str, object] = {}
     if store:
@@ -140,17 +143,61 @@ def serve(
     if port:
         overrides["port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        parse_tokens(settings.write_tokens)  # refuse short tokens before anything starts
+    except SozialgraphError as error:
+        _fail(error)
     with _opened(settings) as graph_store:
+        # A damaged CURRENT raises StoreDamaged here (exit 3): never built over, never deleted.
         if graph_store.is_empty():
             err.print(f"Store {settings.store} is empty: building it first.")
             run_build(graph_store, settings.base_iri)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=settings.access_log,
-    )
+        ensure_writable = getattr(graph_store, "ensure_writable", None)
+        if ensure_writable is not None:
+            ensure_writable()  # a read-only folder: exit 4 rather than serve stale data
+    run_server(create_app(settings), settings)
+
+
+@store_app.command("repair")
+def store_repair(
+    generation: Annotated[
+        str | None,
+        typer.Option(
+            "--generation", help="Generation to make current (default: the newest complete one)."
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (a terminal asks).")] = False,
+    store: StoreOption = None,
+) -> None:
+    """List the store's generations and point CURRENT at one of them."""
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    settings = _settings(store)
+    if settings.is_remote:
+        err.print("store repair works on an embedded store folder only", highlight=False)
+        raise typer.Exit(code=2)
+    embedded = EmbeddedStore(settings.store)
+    generations = embedded.generations()
+    err.print(f"Generations in {settings.store} (oldest first):", highlight=False)
+    for found in generations:
+        triples = f"{found.triples} triples" if found.triples is not None else "? triples"
+        state = "complete" if found.complete else "INCOMPLETE"
+        mark = "  (CURRENT)" if found.current else ""
+        err.print(
+            f"  {found.name}  {found.built:%Y-%m-%d %H:%M:%S} UTC  "
+            f"{found.size_bytes / 1e6:.1f} MB  {triples}  {state}{mark}",
+            highlight=False,
+        )
+    err.print(embedded.damage() or "CURRENT points at a generation.", highlight=False)
+    if not generations:
+        raise typer.Exit(code=0)
+    if not yes and sys.stdin.isatty() and not typer.confirm("Point CURRENT at it?"):
+        raise typer.Exit(code=1)
+    try:
+        chosen = embedded.repair(generation)
+    except SozialgraphError as error:
+        _fail(error)
+    err.print(f"CURRENT now names {chosen.name}.", highlight=False)
 
 
 @app.command("validate")
@@ -201,6 +248,46 @@ def query(
         else:
             result.serialize(out, format=_results_format(fmt))
         out.flush()
+
+
+@app.command()
+def search(
+    words: Annotated[
+        str, typer.Argument(help='Words to find; "quoted phrases"; or an identifier.')
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 20,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only this class (IRI).")
+    ] = None,
+    municipality: Annotated[
+        list[str] | None, typer.Option("--municipality", help="Only this municipality (IRI).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
+    store: StoreOption = None,
+    lang: LangOption = "de",
+) -> None:
+    """Full-text search (the text index; made or renewed first when the store changed)."""
+    from sozialgraph.publishing.search_service import search_once
+
+    settings = _settings(store)
+    with _opened(settings, lang) as graph_store:
+        result = asyncio.run(
+            search_once(
+                settings,
+                graph_store,
+                words,
+                lang=lang,
+                limit=limit,
+                types=tuple(type_ or ()),
+                municipalities=tuple(municipality or ()),
+            )
+        )
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    typer.echo(f"{result.total} ({result.engine})" + (f": {result.note}" if result.note else ""))
+    for hit in result.hits:
+        typer.echo(f"{hit.score:8.2f}  {hit.label or ''}  <{hit.iri}>")
 
 
 @app.command()

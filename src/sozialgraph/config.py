@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -14,6 +15,15 @@ from sozialgraph.namespaces import DEFAULT_BASE_IRI
 
 def _default_store() -> str:
     return str(Path(user_data_dir("sozialgraph")) / "store")
+
+
+def _default_worker_memory() -> int:
+    """1 GiB, or an eighth of the machine's memory where that is less."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 30
+    return max(64 << 20, min(1 << 30, physical // 8))
 
 
 class Settings(BaseSettings):
@@ -36,6 +46,42 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query text.")
     max_upload_bytes: int = Field(20_000_000, gt=0, description="Largest accepted upload.")
     query_workers: int = Field(2, ge=1, description="Worker processes that run SPARQL queries.")
+    project_workers: int = Field(
+        1, ge=1, description="Worker processes kept for pages, the API and writes (not /sparql)."
+    )
+    worker_memory: int = Field(
+        default_factory=_default_worker_memory,
+        gt=0,
+        description="Memory (bytes; or 512M, 1G) a query worker may use before it is stopped.",
+    )
+    query_queue: int = Field(
+        8, ge=0, description="Public queries that may wait for a worker; more are answered 503."
+    )
+    queries_per_client: int = Field(
+        5, ge=1, description="Public queries one client address may have running or waiting (429)."
+    )
+    http_header_timeout: float = Field(
+        10.0, gt=0, description="Seconds a client has to send a request's line and headers (408)."
+    )
+    http_keepalive_timeout: int = Field(
+        5, ge=1, description="Seconds an idle connection is kept open between requests."
+    )
+    http_body_timeout: float = Field(
+        10.0, gt=0, description="Seconds after which a request body must keep the minimum rate."
+    )
+    http_min_body_rate: int = Field(
+        1000, gt=0, description="Bytes per second a request body must average (408)."
+    )
+    http_max_header_bytes: int = Field(
+        32_768, gt=0, description="Largest size of a request's header fields (431)."
+    )
+    http_max_headers: int = Field(100, gt=0, description="Most header fields of a request (431).")
+    http_max_connections: int = Field(
+        0, ge=0, description="Most open connections (503); 0: half the file-descriptor limit."
+    )
+    auth_failures_per_minute: int = Field(
+        10, gt=0, description="Failed write authentications a client may make a minute (429)."
+    )
     write_tokens: str = Field(
         "", description="Comma-separated write tokens, each 'name:token' (or a bare token)."
     )
@@ -68,6 +114,43 @@ class Settings(BaseSettings):
     dump_dir: str | None = Field(
         None, description="Folder of the generated dumps; default: 'dumps' in the state folder."
     )
+    search_index: bool = Field(
+        True, description="Search with the text index (false: always the plain scan)."
+    )
+    search_index_dir: str | None = Field(
+        None, description="Folder of the text index; default: 'search-index' in the state folder."
+    )
+    search_index_wait: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds a search waits for the index of a new store version before the "
+        "plain scan answers.",
+    )
+    search_max_query_chars: int = Field(500, gt=0, description="Longest search text (longer: 400).")
+    versions_dir: str | None = Field(
+        None, description="Folder of the citable versions; default: 'versions' in the state folder."
+    )
+    versions_keep_days: int = Field(
+        90, ge=0, description="Keep the dump of every version of the last this many days."
+    )
+    versions_keep_monthly: bool = Field(
+        True, description="Keep the dump of the last version of each month forever."
+    )
+    ldes_page_size: int = Field(
+        250, ge=1, le=100_000, description="Members per page of the event stream (/ldes)."
+    )
+    ldes_retention_days: int = Field(
+        3650, ge=1, description="Days the event stream keeps its members (its retention policy)."
+    )
+    feed_entries: int = Field(50, ge=1, le=1000, description="Entries per Atom feed (newest).")
+
+    @field_validator("worker_memory", mode="before")
+    @classmethod
+    def _memory_with_unit(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip()[-1:].upper() in ("K", "M", "G"):
+            number, unit = value.strip()[:-1], value.strip()[-1].upper()
+            return int(float(number) * {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[unit])
+        return value
 
     @field_validator("base_iri")
     @classmethod

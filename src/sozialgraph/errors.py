@@ -105,3 +105,90 @@ class QueryTimeout(SozialgraphError):
 class StoreUnavailable(SozialgraphError):
     status = 503
     title = "Store unavailable"
+
+
+class StoreDamaged(SozialgraphError):
+    """The store folder holds generations but no valid ``CURRENT`` pointer to one of them."""
+
+    status = 503
+    title = "Store damaged"
+    exit_code = 3
+
+
+class StoreReadOnly(SozialgraphError):
+    """The store folder cannot be written (a read-only mount, missing permissions)."""
+
+    status = 503
+    title = "Store is read-only"
+    exit_code = 4
+
+
+class InsufficientStorage(SozialgraphError):
+    """A write failed for lack of disk space; nothing was changed."""
+
+    status = 507
+    title = "Insufficient storage"
+    exit_code = 5
+
+
+class QueryOverloaded(StoreUnavailable):
+    """Every worker for public queries is busy and the queue is full: try again shortly."""
+
+    title = "Query service overloaded"
+
+    def __init__(self, message: str, *, retry_after: int, de: str | None = None) -> None:
+        super().__init__(message, de=de)
+        self.retry_after = retry_after
+
+
+class TooManyQueries(SozialgraphError):
+    """A client has more public queries running or waiting than its share (per address)."""
+
+    status = 429
+    title = "Too many queries"
+
+    def __init__(self, message: str, *, retry_after: int, de: str | None = None) -> None:
+        super().__init__(message, de=de)
+        self.retry_after = retry_after
+
+
+class QueryOutOfMemory(SozialgraphError):
+    """A query grew its worker over the memory limit; the worker was stopped and replaced."""
+
+    status = 503
+    title = "Query used too much memory"
+
+
+class WorkerLost(SozialgraphError):
+    """The worker running a query died or stopped from outside (a server fault, not the query's)."""
+
+    status = 503
+    title = "Query worker lost"
+
+    def __init__(self, message: str, *, retry_after: int = 1, de: str | None = None) -> None:
+        super().__init__(message, de=de)
+        self.retry_after = retry_after
+
+
+class ClientDisconnected(SozialgraphError):
+    """The client went away before its query finished; the query was stopped."""
+
+    status = 499
+    title = "Client closed request"
+
+
+class InvalidSetting(SozialgraphError):
+    """A setting the service cannot start with (e.g. a write token that is too short)."""
+
+    title = "Invalid setting"
+
+
+class TooManyFailedAuthentications(SozialgraphError):
+    """A client failed to authenticate too often in the last minute; ``retry_after`` seconds."""
+
+    status = 429
+    title = "Too many failed authentications"
+
+    def __init__(self, message: str, *, retry_after: int, de: str | None = None) -> None:
+        super().__init__(message, de=de)
+        self.retry_after = retry_after

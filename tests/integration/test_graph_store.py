@@ -25,7 +25,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ENV = {
     "SOZIALGRAPH_BASE_IRI": EXAMPLE_BASE,
     "SOZIALGRAPH_MUNICIPALITY": "beispielstadt",
-    "SOZIALGRAPH_WRITE_TOKENS": f"officer:{TOKEN},second:another-token",
+    "SOZIALGRAPH_WRITE_TOKENS": f"officer:{TOKEN},second:another-long-write-token",
     "SOZIALGRAPH_MAX_UPLOAD_BYTES": "5000000",
     "SOZIALGRAPH_QUERY_TIMEOUT": "8",
 }
@@ -474,3 +474,29 @@ def test_api_answers_follow_every_write(server: LiveServer) -> None:
         server.url + "/graph-store", params={"graph": GRAPH}, headers=AUTH
     ).is_success
     assert httpx.get(url, params=params, timeout=20).json()["total"] == 0
+
+
+def test_default_graph_read_points_to_the_dumps_instead_of_serialising_everything(
+    server: LiveServer,
+) -> None:
+    for method in ("GET", "HEAD"):
+        response = httpx.request(
+            method, server.url + "/graph-store?default", headers={"Accept": "text/turtle"}
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == "/dumps/sozialgraph.ttl"
+    nt = httpx.get(server.url + "/graph-store?default", headers={"Accept": "application/n-triples"})
+    assert nt.headers["location"] == "/dumps/sozialgraph.nt"
+    dump = httpx.get(server.url + "/graph-store?default", follow_redirects=True, timeout=60)
+    assert dump.status_code == 200
+    assert dump.headers["content-type"].startswith("text/turtle")
+
+
+def test_head_of_a_named_graph_answers_without_serialising_it(server: LiveServer) -> None:
+    put(server, MEASURE.format(n=7))
+    head = httpx.head(server.url + "/graph-store", params={"graph": GRAPH})
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("text/turtle")
+    assert "content-length" not in head.headers
+    missing = httpx.head(server.url + "/graph-store", params={"graph": GRAPH + "-none"})
+    assert missing.status_code == 404

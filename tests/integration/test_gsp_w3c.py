@@ -35,7 +35,7 @@ STATUS = {
     "NotFound": {404},
     "StatusCode2xx": set(range(200, 300)),
 }
-TOKEN = "w3c-test-token"
+TOKEN = "w3c-test-write-token"
 REFUSED_BY_DESIGN = {"put_get_default": 405}
 
 

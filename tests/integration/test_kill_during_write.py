@@ -17,7 +17,7 @@ import pytest
 from tests.stores import EXAMPLE_BASE, build_example_store
 from tests.support import live_server
 
-TOKEN = "kill-test-token"
+TOKEN = "kill-test-write-token"
 ENV = {
     "SOZIALGRAPH_BASE_IRI": EXAMPLE_BASE,
     "SOZIALGRAPH_WRITE_TOKENS": f"officer:{TOKEN}",

@@ -33,6 +33,8 @@ class WriteService:
         self.writer = GraphWriter(store, settings.base_iri, self.history, settings.validator)
         self.sheets = SheetImport(self.writer, settings.base_iri, settings.municipality)
         self._lock = asyncio.Lock()
+        #: Run after every accepted write, still in order (e.g. recording the data version).
+        self.after_write: list[Callable[[], object]] = []
 
     def agent(self, authorization: str | None) -> str:
         """The name of the caller's write token (401 without one, 403 for a wrong one)."""
@@ -60,4 +62,7 @@ class WriteService:
     async def run(self, work: Callable[[], T]) -> T:
         """Run one write in a thread, after every earlier write has finished."""
         async with self._lock:
-            return await asyncio.to_thread(work)
+            result = await asyncio.to_thread(work)
+            for hook in self.after_write:
+                await asyncio.to_thread(hook)
+            return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,13 @@ from sozialgraph.namespaces import graph_iri, meta_graph_iri
 from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
 from sozialgraph.resources import is_file_graph
 from sozialgraph.store.base import GraphStore
-from sozialgraph.validation.gate import shapes_graph, validate_triples
+from sozialgraph.store.generations import storage_errors
+from sozialgraph.validation.gate import (
+    SPARQL_VALIDATION_FROM,
+    shapes_graph,
+    validate_change,
+    validate_triples,
+)
 from sozialgraph.validation.report import ValidationFailed, ValidationReport, ValidationResult
 
 
@@ -67,8 +74,23 @@ class GraphWriter:
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         return [q.triple for q in self.store.quads(graph)]
 
-    def validate(self, graph: str, triples: list[ox.Triple]) -> ValidationReport:
-        """The SHACL gate over the whole graph as it would be after the write."""
+    def validate(
+        self, graph: str, triples: list[ox.Triple], previous: list[ox.Triple] | None = None
+    ) -> ValidationReport:
+        """The SHACL gate over the whole graph as it would be after the write.
+
+        On a large embedded store (SPARQL path) it runs on a staging copy of the store (hard
+        links, cheap) for the resources the write can affect only; else on all published data.
+        """
+        staging = getattr(self.store, "staging_copy", None)
+        if staging is not None and previous is not None and self.validator != "pyshacl":
+            with staging() as copy:
+                every = copy.quads_for_pattern(None, None, None, None)
+                large = sum(1 for _ in itertools.islice(every, SPARQL_VALIDATION_FROM))
+                if self.validator == "sparql" or large >= SPARQL_VALIDATION_FROM:
+                    return validate_change(
+                        copy, graph, triples, previous, self.shapes, self.base_iri
+                    )
         meta = meta_graph_iri(self.base_iri)
         shapes_prefix = graph_iri(self.base_iri, "shapes/")
         data: list[ox.Triple] = []
@@ -98,7 +120,7 @@ class GraphWriter:
             if prepare is not None:
                 triples = prepare(previous)
             triples = list(dict.fromkeys(triples))
-            report = self.validate(graph, triples)
+            report = self.validate(graph, triples, previous)
             if not report.conforms:
                 raise ValidationFailed(report)
             activity_id = new_activity_id()
@@ -113,9 +135,10 @@ class GraphWriter:
                 conforms=True,
                 warnings=len(report.results),
             )
-            self.history.save(graph, activity_id, triples)
             metadata = activity_quads(record, self.base_iri, activity_id)
-            self.store.replace_graphs({graph: triples}, metadata)
+            with storage_errors():  # a full disk: 507, nothing changed
+                self.history.save(graph, activity_id, triples)
+                self.store.replace_graphs({graph: triples}, metadata)
             return WriteResult(
                 graph, activity_id, len(triples), len(previous), list(report.results)
             )
@@ -130,7 +153,7 @@ class GraphWriter:
         with self._lock:
             started = dt.datetime.now(dt.UTC)
             previous = self.graph_triples(graph)
-            report = self.validate(graph, [])
+            report = self.validate(graph, [], previous)
             if not report.conforms:
                 raise ValidationFailed(report)
             activity_id = new_activity_id()
@@ -142,8 +165,9 @@ class GraphWriter:
                 graphs=[],
                 deleted=[graph],
             )
-            self.history.save(graph, activity_id, [])
-            self.store.replace_graphs(
-                {graph: []}, activity_quads(record, self.base_iri, activity_id)
-            )
+            with storage_errors():
+                self.history.save(graph, activity_id, [])
+                self.store.replace_graphs(
+                    {graph: []}, activity_quads(record, self.base_iri, activity_id)
+                )
             return WriteResult(graph, activity_id, 0, len(previous), deleted=True)

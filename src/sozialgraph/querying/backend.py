@@ -27,8 +27,12 @@ class QueryBackend(Protocol):
 
     async def close(self) -> None: ...
 
-    async def run(self, job: QueryJob) -> IO[bytes]:
-        """The serialised result of ``job``, rewound. Raises domain errors, never hangs."""
+    async def run(self, job: QueryJob, *, public: bool = False) -> IO[bytes]:
+        """The serialised result of ``job``, rewound. Raises domain errors, never hangs.
+
+        ``public``: a query of the public endpoint, run where the project's own queries (pages,
+        API, writes) do not have to wait for it.
+        """
         ...
 
     async def version(self) -> str:
@@ -45,13 +49,15 @@ class QueryBackend(Protocol):
 
 
 class EmbeddedBackend:
-    """Killable worker processes over read-only checkpoints of the embedded store."""
+    """Killable worker processes over read-only checkpoints of the embedded store: public
+    queries in ``public_pool``, the project's own in ``pool``."""
 
     local = True
 
-    def __init__(self, store: GraphStore, pool: WorkerPool) -> None:
+    def __init__(self, store: GraphStore, pool: WorkerPool, public_pool: WorkerPool) -> None:
         self.store = store
         self.pool = pool
+        self.public_pool = public_pool
         self._lock = asyncio.Lock()
         self._checkpoint_of: tuple[str, str | None] | None = None  # (store version, path)
 
@@ -61,8 +67,9 @@ class EmbeddedBackend:
     async def close(self) -> None:
         """Nothing of its own: see :meth:`start`."""
 
-    async def run(self, job: QueryJob) -> IO[bytes]:
-        return await self.pool.run(dataclasses.replace(job, checkpoint=await self.snapshot()))
+    async def run(self, job: QueryJob, *, public: bool = False) -> IO[bytes]:
+        pool = self.public_pool if public else self.pool
+        return await pool.run(dataclasses.replace(job, checkpoint=await self.snapshot()))
 
     async def version(self) -> str:
         return self.store.version()  # one stat of a file
@@ -101,8 +108,8 @@ class RemoteBackend:
     async def close(self) -> None:
         await self.runner.close()
 
-    async def run(self, job: QueryJob) -> IO[bytes]:
-        return await self.runner.run(job)
+    async def run(self, job: QueryJob, *, public: bool = False) -> IO[bytes]:
+        return await self.runner.run(job)  # the public share is bounded by the query service
 
     async def version(self) -> str:
         return await asyncio.to_thread(self.store.version)  # a request to the server
@@ -114,8 +121,10 @@ class RemoteBackend:
         return None
 
 
-def query_backend(settings: Settings, store: GraphStore, pool: WorkerPool) -> QueryBackend:
+def query_backend(
+    settings: Settings, store: GraphStore, pool: WorkerPool, public_pool: WorkerPool
+) -> QueryBackend:
     """The backend for the store the settings name."""
     if settings.is_remote:
         return RemoteBackend(settings, store)
-    return EmbeddedBackend(store, pool)
+    return EmbeddedBackend(store, pool, public_pool)

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from sozialgraph.config import Settings
 from sozialgraph.formats import SPARQL_JSON
+from sozialgraph.querying.admission import Admission
 from sozialgraph.querying.backend import QueryBackend, query_backend
 from sozialgraph.querying.guard import GuardedQuery, check_query
 from sozialgraph.querying.jobs import ParseJob, QueryJob
@@ -42,9 +43,22 @@ class QueryService:
     def __init__(self, settings: Settings, store: GraphStore) -> None:
         self.settings = settings
         self.store = store
-        # The workers parse uploads whatever the backend; the backend runs the queries.
-        self.pool = WorkerPool(settings.query_workers, settings.query_timeout)
-        self.backend: QueryBackend = query_backend(settings, store, self.pool)
+        # The project's workers (pages, API, writes; they parse uploads whatever the backend)
+        # and the public endpoint's, so that public queries cannot take the site's capacity.
+        memory = settings.worker_memory
+        self.pool = WorkerPool(
+            settings.project_workers, settings.query_timeout, memory_limit=memory
+        )
+        self.public_pool = WorkerPool(
+            settings.query_workers, settings.query_timeout, memory_limit=memory
+        )
+        self.admission = Admission(
+            settings.query_workers,
+            settings.query_queue,
+            settings.queries_per_client,
+            settings.query_timeout,
+        )
+        self.backend: QueryBackend = query_backend(settings, store, self.pool, self.public_pool)
         self._guarded: OrderedDict[str, GuardedQuery] = OrderedDict()
         self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
         self._cached_cells = 0
@@ -52,10 +66,13 @@ class QueryService:
 
     async def start(self) -> None:
         await self.pool.start()
+        if not self.settings.is_remote:
+            await self.public_pool.start()
         await self.backend.start()
 
     async def close(self) -> None:
         await self.backend.close()
+        await self.public_pool.close()
         await self.pool.close()
 
     def guard(self, query: str) -> GuardedQuery:
@@ -81,8 +98,14 @@ class QueryService:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         base_iri: str | None = None,
+        client: str | None = None,
     ) -> IO[bytes]:
-        """The serialised result of a guarded query, rewound, ready to stream."""
+        """The serialised result of a guarded query, rewound, ready to stream.
+
+        ``client``: the address of a public client (``/sparql``): the query then runs on the
+        public workers, admitted by :class:`Admission` (bounded queue, share per client). Without
+        it the query is the project's own (pages, API, writes) and runs on their workers.
+        """
         job = QueryJob(
             query=guarded.text,
             media_type=media_type,
@@ -92,7 +115,10 @@ class QueryService:
             max_bytes=self.settings.max_result_bytes,
             base_iri=base_iri,
         )
-        return await self.backend.run(job)
+        if client is None:
+            return await self.backend.run(job)
+        async with self.admission.slot(client):
+            return await self.backend.run(job, public=True)
 
     async def select(
         self, query: str, bindings: Mapping[str, Term] | None = None

@@ -11,45 +11,51 @@ pyoxigraph can neither time out nor cancel a query, and some queries crash its p
   byte limit.
 
 The web process holds a deadline per query; on expiry it kills the worker (SIGKILL), answers with
-an error and starts a replacement. A crashed worker costs only its query. Results are spooled
+an error and starts a replacement. A crashed worker costs only its query. While a query runs, the
+web process looks at its worker every ``WATCH_SECONDS``: over the memory limit it is stopped (503
+"query used too much memory"; an allocation limit in the worker backs this up), a worker stopped
+from outside (SIGSTOP) is replaced at once instead of costing the whole deadline. Before a job is
+handed over, a dead or stopped idle worker is replaced. Workers die with the web process
+(``PR_SET_PDEATHSIG``), also while they compute. Results are spooled
 (memory up to 1 MB, then a temporary file) until the worker is done, so the status code is
 always right, and then streamed to the client.
 
-This module keeps its imports light: workers import it on start.
+The worker process itself is in ``worker_process.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
 import re
+import signal
 import tempfile
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import IO, Any, cast
-
-import pyoxigraph as ox
+from pathlib import Path
+from typing import IO, Any
 
 from sozialgraph.errors import (
     PayloadTooLarge,
+    QueryOutOfMemory,
     QuerySyntaxError,
     QueryTimeout,
     RdfSyntaxError,
     ResultTooLarge,
     SozialgraphError,
     StoreUnavailable,
+    WorkerLost,
 )
 from sozialgraph.querying.jobs import SPOOL_MEMORY_BYTES, ParseJob, QueryCrashed, QueryJob
+from sozialgraph.querying.worker_process import worker_main
 
 log = logging.getLogger(__name__)
 
-CHUNK_BYTES = 64 * 1024
-_CLONE_NEWNET = 0x40000000
-_CLONE_NEWUSER = 0x10000000
+#: How often the web process looks at a busy worker (its memory, whether it was stopped).
+WATCH_SECONDS = 0.05
 
 
 @dataclass
@@ -58,15 +64,24 @@ class _Worker:
     connection: Connection
     busy: bool = False
     jobs: int = field(default=0)
+    peak_rss: int = 0  # the most memory seen while it ran its current job
 
 
 class WorkerPool:
     """A fixed number of query worker processes with a deadline per query."""
 
-    def __init__(self, size: int, timeout: float, *, isolate_network: bool = True) -> None:
+    def __init__(
+        self,
+        size: int,
+        timeout: float,
+        *,
+        isolate_network: bool = True,
+        memory_limit: int | None = None,
+    ) -> None:
         self.size = size
         self.timeout = timeout
         self.isolate_network = isolate_network
+        self.memory_limit = memory_limit
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._workers: list[_Worker] = []
@@ -83,7 +98,7 @@ class WorkerPool:
         parent, child = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=worker_main,
-            args=(child, self.isolate_network),
+            args=(child, self.isolate_network, os.getpid(), self.memory_limit),
             daemon=True,
             name="sozialgraph-query",
         )
@@ -91,22 +106,27 @@ class WorkerPool:
         child.close()
         return _Worker(process, parent)
 
+    def pids(self) -> list[int]:
+        """The process ids of the workers (for operations and tests)."""
+        return [worker.process.pid for worker in self._workers]
+
     async def run(self, job: QueryJob | ParseJob) -> IO[bytes]:
         """Run ``job``; the serialised result, rewound. Raises domain errors, never hangs."""
         if self._idle is None or self._closed:
             raise StoreUnavailable("the query service is not running")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=self.timeout)
-        except TimeoutError:
-            raise StoreUnavailable(
-                f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again later"
-            ) from None
+        worker = await self._acquire(deadline)
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
         healthy = False
         try:
-            worker.connection.send(job)
+            try:
+                worker.connection.send(job)
+            except OSError:  # it died since the check: once more, on a fresh worker
+                await self._replace(worker)
+                worker = await self._acquire(deadline)
+                worker.connection.send(job)
+            worker.peak_rss = 0
             while True:
                 message = await self._receive(worker, deadline)
                 kind = message[0]
@@ -129,10 +149,82 @@ class WorkerPool:
             else:
                 await self._replace(worker)
 
+    async def _acquire(self, deadline: float) -> _Worker:
+        """An idle worker that is alive and not stopped; dead or stopped ones are replaced."""
+        assert self._idle is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except asyncio.QueueEmpty:
+                try:
+                    worker = await asyncio.wait_for(
+                        self._idle.get(), timeout=max(0.0, deadline - loop.time())
+                    )
+                except TimeoutError:
+                    raise StoreUnavailable(
+                        f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
+                        "try again later"
+                    ) from None
+            found = process_state(worker.process.pid)
+            if found is not None and found[0] not in "TtZXx":
+                return worker
+            if found is None and worker.process.is_alive():
+                return worker  # no /proc here: trust the exit status
+            log.warning(
+                "query worker %s was %s while idle: replaced before it got a query",
+                worker.process.pid,
+                "stopped" if found is not None and found[0] in "Tt" else "dead",
+            )
+            await self._replace(worker)
+
+    def _watch(self, worker: _Worker) -> None:
+        """Stop a busy worker over the memory limit, or one stopped from outside."""
+        found = process_state(worker.process.pid)
+        if found is None:
+            return  # gone: the pipe says so
+        state, rss = found
+        worker.peak_rss = max(worker.peak_rss, rss)
+        if self.memory_limit is not None and rss > self.memory_limit:
+            log.warning(
+                "query worker %s used %d MB, over the limit of %d MB (SOZIALGRAPH_WORKER_MEMORY): "
+                "stopped",
+                worker.process.pid,
+                rss >> 20,
+                self.memory_limit >> 20,
+            )
+            raise QueryOutOfMemory(_too_much_memory(self.memory_limit))
+        if state in "Tt":
+            log.warning(
+                "query worker %s was stopped while it ran a query: replaced", worker.process.pid
+            )
+            raise WorkerLost("the query worker stopped responding (a server fault); try again")
+
+    def _lost(self, worker: _Worker, error: BaseException) -> SozialgraphError:
+        """Why a busy worker's pipe closed: killed from outside, out of memory, or crashed."""
+        code = worker.process.exitcode
+        log.warning("query worker %s failed (%r), exit code %s", worker.process.pid, error, code)
+        if code == -signal.SIGKILL:
+            return WorkerLost(
+                "the query worker was killed (a server fault, e.g. the system ran out of memory); "
+                "try again"
+            )
+        limit = self.memory_limit
+        if limit is not None and code == -signal.SIGABRT and worker.peak_rss * 2 >= limit:
+            return QueryOutOfMemory(_too_much_memory(limit))
+        return QueryCrashed(
+            "the query engine could not evaluate this query (it ran out of stack or memory); "
+            "simplify the query"
+        )
+
     async def _receive(self, worker: _Worker, deadline: float) -> tuple[Any, ...]:
         loop = asyncio.get_running_loop()
         connection = worker.connection
+        woken = False
         while not connection.poll():
+            if woken:
+                self._watch(worker)
+            woken = True
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise QueryTimeout(
@@ -140,7 +232,8 @@ class WorkerPool:
                 )
             ready: asyncio.Future[None] = loop.create_future()
             loop.add_reader(connection.fileno(), _resolve, ready)
-            timer = loop.call_later(remaining, _resolve, ready)  # cheaper than wait_for's task
+            # cheaper than wait_for's task; wakes to watch the worker now and then
+            timer = loop.call_later(min(remaining, WATCH_SECONDS), _resolve, ready)
             try:
                 await ready
             finally:
@@ -153,16 +246,7 @@ class WorkerPool:
             message: tuple[Any, ...] = connection.recv()
         except (EOFError, OSError) as error:
             await asyncio.to_thread(worker.process.join, 2)
-            log.warning(
-                "query worker %s failed (%r), exit code %s",
-                worker.process.pid,
-                error,
-                worker.process.exitcode,
-            )
-            raise QueryCrashed(
-                "the query engine could not evaluate this query (it ran out of stack or memory); "
-                "simplify the query"
-            ) from None
+            raise self._lost(worker, error) from None
         return message
 
     async def _replace(self, worker: _Worker) -> None:
@@ -190,6 +274,25 @@ class WorkerPool:
         for worker in list(self._workers):
             await asyncio.to_thread(worker.process.join, 5)
         self._workers.clear()
+
+
+def process_state(pid: int) -> tuple[str, int] | None:
+    """A process's state letter (R, S, T, Z …) and resident memory in bytes; None without /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0].decode(), int(fields[21]) * _PAGE_BYTES
+
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _too_much_memory(limit: int) -> str:
+    return (
+        f"query used too much memory (more than {limit >> 20} MB) and was stopped; "
+        "narrow the query (fewer unbound patterns, no ORDER BY over large results)"
+    )
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -223,122 +326,3 @@ def _parse_error(kind: str, message: str, job: ParseJob) -> SozialgraphError:
         line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
         return RdfSyntaxError(message, source=job.source, line=line, column=column)
     return RdfSyntaxError(message, source=job.source)
-
-
-# -- the worker process --------------------------------------------------------------------------
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _ChunkWriter:
-    """A binary file object that forwards chunks over the pipe and enforces the byte limit."""
-
-    def __init__(self, connection: Connection, max_bytes: int) -> None:
-        self.connection = connection
-        self.max_bytes = max_bytes
-        self.written = 0
-        self.buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self.written += len(data)
-        if self.written > self.max_bytes:
-            raise _TooLarge
-        self.buffer += data
-        if len(self.buffer) >= CHUNK_BYTES:
-            self.connection.send(("chunk", bytes(self.buffer)))
-            self.buffer.clear()
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to do: what is buffered goes out in chunks or with :meth:`done`."""
-
-    def done(self) -> None:
-        """The last bytes and the end in one message (a small result is one message)."""
-        self.connection.send(("done", bytes(self.buffer)))
-        self.buffer.clear()
-
-    def as_output(self) -> IO[bytes]:
-        """This writer as the output of pyoxigraph's serialisers.
-
-        They only call ``write`` and ``flush`` on it, which this class provides; their stubs ask
-        for all of ``IO[bytes]`` (seek, close, ...), hence this module's one cast.
-        """
-        return cast(IO[bytes], self)
-
-
-def isolate_from_network() -> bool:
-    """Move this process into an empty network namespace, where the kernel allows it."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.unshare(_CLONE_NEWNET) == 0:
-            return True
-        return bool(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0)
-    except (OSError, AttributeError):
-        return False
-
-
-def worker_main(connection: Connection, isolate_network: bool) -> None:  # pragma: no cover - child
-    """Loop: receive a job, run it, send chunks and a final message."""
-    if isolate_network and not isolate_from_network():
-        log.warning("query worker %s could not leave the network namespace", os.getpid())
-    opened: tuple[str | None, ox.Store] | None = None
-    while True:
-        try:
-            job: QueryJob | ParseJob = connection.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        try:
-            if isinstance(job, ParseJob):
-                _parse(job, connection)
-                continue
-            if opened is None or opened[0] != job.checkpoint:
-                store = ox.Store.read_only(job.checkpoint) if job.checkpoint else ox.Store()
-                opened = (job.checkpoint, store)
-            _run(opened[1], job, connection)
-        except SyntaxError as error:
-            connection.send(("error", "syntax", str(error)))
-        except _TooLarge:
-            connection.send(("error", "too_large", ""))
-        except Exception as error:  # report any engine error to the parent as this query's failure
-            connection.send(("error", "failed", f"{type(error).__name__}: {error}"))
-
-
-def _run(store: ox.Store, job: QueryJob, connection: Connection) -> None:
-    options: dict[str, Any] = {}
-    if job.default_graphs or job.named_graphs:
-        # A protocol dataset is exactly what it names: no default graph named = an empty one.
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
-            ox.DefaultGraph()
-        ]
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    elif not job.use_dataset_clause:
-        options["use_default_graph_as_union"] = True
-    result = store.query(job.query, base_iri=job.base_iri, **options)
-    writer = _ChunkWriter(connection, job.max_bytes)
-    if isinstance(result, ox.QueryTriples):
-        result.serialize(writer.as_output(), format=ox.RdfFormat.from_media_type(job.media_type))
-    else:
-        result.serialize(
-            writer.as_output(), format=ox.QueryResultsFormat.from_media_type(job.media_type)
-        )
-    writer.done()
-
-
-def _parse(job: ParseJob, connection: Connection) -> None:
-    """Parse an upload (graph formats only) and send its triples back as N-Triples."""
-    writer = _ChunkWriter(connection, job.max_bytes)
-    fmt = ox.RdfFormat.from_media_type(job.media_type)
-    if fmt is None:
-        raise ValueError(f"unsupported media type {job.media_type}")
-    quads = ox.parse(job.data, format=fmt, base_iri=None)
-
-    def triples():  # noqa: ANN202
-        for quad in quads:
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                raise SyntaxError("named graphs are not accepted here; send one graph")
-            yield quad.triple
-
-    ox.serialize(triples(), writer.as_output(), format=ox.RdfFormat.N_TRIPLES)
-    writer.done()

@@ -126,6 +126,9 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(description="Number of items that match, on all pages.")
     limit: int
     offset: int
+    deleted: list[str] | None = Field(
+        None, description="With modified_since: IRIs of the items removed since then."
+    )
 
 
 class Decision(BaseModel):

@@ -6,7 +6,13 @@ Layout of the store directory::
     VERSION              changes after every write (ETags, caches, checkpoint names)
     generations/<name>/  pyoxigraph (RocksDB) stores; a build writes a new one, then switches
     checkpoints/<name>/  read-only copies (``Store.backup``) for query worker processes
+    staging/<name>/      writable copies (hard links) that a write is validated on, then removed
     write.lock           serialises writers across processes (flock)
+
+A store whose ``CURRENT`` is missing, empty or names no generation is damaged
+(:class:`StoreDamaged`, ``store.generations``), never taken for an empty one: ``repair`` points
+``CURRENT`` at a generation again. A failed write (a full disk: ``InsufficientStorage``)
+changes neither the data nor ``VERSION``.
 
 A build writes a complete new generation and then switches ``CURRENT``: a failed or killed build
 leaves the live generation untouched. A graph replacement inside a generation is a single
@@ -16,7 +22,10 @@ leaves the live generation untouched. A graph replacement inside a generation is
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import errno
 import fcntl
+import json
 import os
 import secrets
 import shutil
@@ -28,8 +37,22 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from sozialgraph.errors import StoreUnavailable
+from sozialgraph.errors import (
+    StoreDamaged,
+    StoreReadOnly,
+    StoreUnavailable,
+)
 from sozialgraph.store.base import QueryResult, Term, serialize_quads
+from sozialgraph.store.generations import (
+    COMPLETE_MARKER,
+    Generation,
+    damage,
+    generation_names,
+    is_disk_full,
+    list_generations,
+    read_current,
+    storage_errors,
+)
 from sozialgraph.store.sparql_text import insert_data_block, iri_text, named_node
 
 _KEEP_CHECKPOINTS = 3
@@ -47,6 +70,7 @@ class EmbeddedStore:
         self._open_lock = threading.RLock()
         self._version_cache: tuple[tuple[int, int, int], str] | None = None
         self._version_path = os.fspath(self.root / "VERSION")  # asked on every request
+        self._needs_reopen = False  # a write failed: RocksDB refuses writes until reopened
         if not read_only:
             (self.root / "generations").mkdir(parents=True, exist_ok=True)
             (self.root / "checkpoints").mkdir(exist_ok=True)
@@ -54,11 +78,7 @@ class EmbeddedStore:
     # -- opening -----------------------------------------------------------------------------
 
     def current_generation(self) -> str | None:
-        try:
-            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        return name or None
+        return read_current(self.root)
 
     def _open(self) -> ox.Store:
         """The store of the live generation, reopened when another process switched it."""
@@ -69,6 +89,9 @@ class EmbeddedStore:
         generation = self.current_generation()
         if self._store is not None and generation == self._generation:
             return self._store
+        problem = self.damage()
+        if problem is not None:
+            raise StoreDamaged(problem)
         self._store = None
         self._generation = generation
         self._store_is_checkpoint = False
@@ -83,6 +106,13 @@ class EmbeddedStore:
         try:
             self._store = ox.Store(str(path))
         except OSError as error:
+            if is_disk_full(error) or not os.access(path, os.W_OK):
+                # A full disk or a read-only folder: read the live generation itself (never an
+                # older checkpoint); writes are refused until it opens for writing again.
+                self._store = ox.Store.read_only(str(path))
+                self._store_is_checkpoint = True
+                self._needs_reopen = is_disk_full(error)
+                return self._store
             # Another process (a running server) holds the live store: read its newest checkpoint.
             checkpoint = self._open_latest_checkpoint()
             if checkpoint is None:
@@ -106,10 +136,71 @@ class EmbeddedStore:
         found = [p for p in folder.iterdir() if p.name.startswith(generation + "--")]
         return sorted(found, key=lambda p: p.stat().st_mtime)
 
+    def damage(self) -> str | None:
+        """Why ``CURRENT`` names no usable generation (``store.generations.damage``)."""
+        return damage(self.root)
+
+    def generations(self) -> list[Generation]:
+        return list_generations(self.root)
+
+    def repair(self, generation: str | None = None) -> Generation:
+        """Point ``CURRENT`` at ``generation`` (default: the newest complete one)."""
+        with self.write_lock():
+            listed = {g.name: g for g in self.generations()}
+            if generation is None:
+                complete = [g for g in listed.values() if g.complete]
+                if not complete:
+                    raise StoreDamaged(
+                        f"the store {self.root} holds no complete generation; name one with "
+                        "--generation (listed above) or build the store anew"
+                    )
+                chosen = complete[-1]
+            elif generation in listed:
+                chosen = listed[generation]
+            else:
+                raise StoreDamaged(f"there is no generation {generation!r} in {self.root}")
+            _write_atomically(self.root / "CURRENT", chosen.name)
+            self._bump_version()
+            self._store = None
+            self._generation = None
+            return chosen
+
+    def ensure_writable(self) -> None:
+        """Raise :class:`StoreReadOnly` unless files can be written in the store folder."""
+        probe = self.root / f".write-probe-{secrets.token_hex(3)}"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+            generation = self.current_generation()
+            if generation is not None and not os.access(
+                self.root / "generations" / generation, os.W_OK
+            ):
+                raise PermissionError(errno.EACCES, "generation folder not writable")
+        except OSError as error:
+            raise StoreReadOnly(
+                f"the store folder {self.root} cannot be written ({error.strerror or error}): "
+                "make it writable (e.g. remount it read-write, fix its owner) and start again",
+            ) from None
+
     def _writable(self) -> ox.Store:
-        if self.current_generation() is None and not self.read_only:
+        if (
+            self.current_generation() is None
+            and not generation_names(self.root)
+            and not self.read_only
+        ):
             self._new_generation([])  # the first write to a store that was never built
+        if self._needs_reopen or (self._store_is_checkpoint and not self.read_only):
+            with self._open_lock:  # after a failed write, or once another writer is gone
+                self._store = None
+                self._needs_reopen = False
         store = self._open()
+        if self._needs_reopen:  # it could not be opened for writing: the disk is still full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        if self._store_is_checkpoint and not self.read_only and not os.access(self.root, os.W_OK):
+            raise StoreReadOnly(
+                "the store is read-only: writes are not possible",
+                de="Der Speicher ist schreibgeschützt: Schreiben ist nicht möglich",
+            )
         if self.read_only or self._store_is_checkpoint:
             raise StoreUnavailable(
                 "the store is open read-only; stop the server to write from here"
@@ -191,16 +282,19 @@ class EmbeddedStore:
             for g, triples in graphs.items()
             for t in triples
         ]
-        with self.write_lock():
+        with self.write_lock(), storage_errors():
             store = self._writable()
-            # Bumped before and after: a reader between the two caches under a version that
-            # the commit replaces, and a crash after the commit still leaves a new version.
-            self._bump_version()
             quads.extend(metadata)
             if quads:
                 parts.append(insert_data_block(quads))
-            store.update(" ;\n".join(parts))
-            store.flush()
+            try:
+                store.update(" ;\n".join(parts))
+                store.flush()
+            except OSError:
+                self._needs_reopen = True  # the data is unchanged; so is the version
+                raise
+            # Only after the commit: a failed write must not make readers ask for a checkpoint
+            # of a version that never was.
             self._bump_version()
 
     def rebuild(
@@ -226,6 +320,8 @@ class EmbeddedStore:
                 check(fresh)
             fresh.flush()
             fresh.optimize()
+            record = {"built": dt.datetime.now(dt.UTC).isoformat(), "triples": len(fresh)}
+            _write_atomically(path / COMPLETE_MARKER, json.dumps(record))
         except BaseException:
             del fresh
             shutil.rmtree(path, ignore_errors=True)
@@ -239,6 +335,7 @@ class EmbeddedStore:
         self._remove_generations(keep={name, previous})
 
     def _remove_generations(self, keep: set[str | None]) -> None:
+        (self.root / "checkpoints").mkdir(exist_ok=True)
         for path in (self.root / "generations").iterdir():
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
@@ -250,20 +347,62 @@ class EmbeddedStore:
 
     def checkpoint(self) -> Path | None:
         """A read-only copy of the live state for worker processes (cheap: hard links)."""
+        if self._needs_reopen:
+            with self._open_lock:  # a failed write left RocksDB refusing flushes and backups
+                self._store = None
+                self._needs_reopen = False
         store = self._open()
         if self._generation is None:
             return None
         if self._store_is_checkpoint:
+            if not os.access(self.root / "generations" / self._generation, os.W_OK):
+                return self.root / "generations" / self._generation  # read-only: the live data
             checkpoints = self._checkpoints_of(self._generation)
             return checkpoints[-1] if checkpoints else None
         target = self.root / "checkpoints" / f"{self._generation}--{_safe(self.version())}"
         if not target.exists():
+            target.parent.mkdir(exist_ok=True)  # removed by hand: made again
             temporary = target.with_name(target.name + ".tmp-" + secrets.token_hex(3))
-            store.flush()
-            store.backup(str(temporary))
+            with storage_errors():
+                try:
+                    store.flush()
+                    store.backup(str(temporary))
+                except OSError:
+                    self._needs_reopen = True
+                    shutil.rmtree(temporary, ignore_errors=True)
+                    raise
             temporary.rename(target)
             self._prune_checkpoints()
         return target
+
+    @contextlib.contextmanager
+    def staging_copy(self) -> Iterator[ox.Store]:
+        """A writable copy of the live generation (hard links, cheap), removed afterwards.
+
+        A write is validated on it as the store would be after the write; the live generation
+        never sees it. Call it under the writer's lock.
+        """
+        folder = self.root / "staging" / secrets.token_hex(6)
+        with storage_errors():
+            store = self._writable()
+            folder.parent.mkdir(exist_ok=True)
+            for left in folder.parent.iterdir():  # left behind by a killed process
+                if time.time() - left.stat().st_mtime > 3600:
+                    shutil.rmtree(left, ignore_errors=True)
+            try:
+                store.flush()
+                store.backup(str(folder))
+                copy = ox.Store(str(folder))
+            except OSError:
+                self._needs_reopen = True
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        try:
+            with storage_errors():
+                yield copy
+        finally:
+            del copy
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _prune_checkpoints(self) -> None:
         checkpoints = self._checkpoints_of(self._generation)

@@ -82,6 +82,52 @@ def validate_triples(
     return validate_store(staging, shapes)
 
 
+def apply_change(copy: ox.Store, graph: str, triples: Sequence[ox.Triple], base_iri: str) -> None:
+    """Make ``copy`` (a staging copy of the store) hold the data as after writing ``triples``
+    as the content of ``graph``: metadata and shapes graphs dropped, as in ``published_triples``.
+    """
+    from sozialgraph.store.sparql_text import insert_data_block, iri_text
+
+    shapes_prefix = graph_iri(base_iri, "shapes/")
+    meta = meta_graph_iri(base_iri)
+    names = [g.value for g in copy.named_graphs() if isinstance(g, ox.NamedNode)]
+    dropped = [n for n in names if n == meta or n.startswith(shapes_prefix)]
+    parts = [f"DROP SILENT GRAPH {iri_text(name)}" for name in [*dropped, graph]]
+    if triples:
+        target = ox.NamedNode(graph)
+        quads = (ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        parts.append(insert_data_block(quads))
+    copy.update(" ;\n".join(parts))
+
+
+def validate_change(
+    copy: ox.Store,
+    graph: str,
+    triples: Sequence[ox.Triple],
+    previous: Sequence[ox.Triple],
+    shapes: Graph,
+    base_iri: str,
+    *,
+    scoped: bool = True,
+) -> ValidationReport:
+    """The SHACL gate (SPARQL path) for replacing ``previous`` by ``triples`` in ``graph``,
+    on ``copy``, a writable staging copy of the store that is changed here.
+
+    ``scoped``: only the focus nodes the change can affect are validated (their results are
+    those of a full validation; ``validation.sparql.scope``), so that a one-resource write on a
+    large store costs about what the resource costs.
+    """
+    from sozialgraph.validation.sparql import validate_store
+    from sozialgraph.validation.sparql.scope import affected_nodes, read_scope
+
+    apply_change(copy, graph, triples, base_iri)
+    focus = None
+    if scoped:
+        changed = set(previous).symmetric_difference(triples)
+        focus = affected_nodes(copy, changed, read_scope(shapes))
+    return validate_store(copy, shapes, focus=focus)
+
+
 def validate_candidates(
     candidates: Sequence[ox.Triple],
     published: Iterable[ox.Triple],

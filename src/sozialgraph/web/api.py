@@ -34,8 +34,10 @@ from sozialgraph.readmodel.documents import (
 from sozialgraph.readmodel.named_queries import query_info, query_result
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import Reader
+from sozialgraph.web.versions import ModifiedSince, changes_since
 
 router = APIRouter(prefix="/api", tags=["API"])
+MEASURE_TYPE = "https://w3id.org/sozialgraph/ontology#Measure"
 
 IriFilter = Annotated[str | None, Query(description="IRI to filter by.", max_length=2000)]
 MunicipalityFilter = Annotated[
@@ -91,8 +93,15 @@ async def run_query(
 
 
 @router.get("/strategies", summary="Strategies with their versions", responses=ERRORS)
-async def list_strategies(ctx: Reader, municipality: MunicipalityFilter = None) -> list[Strategy]:
-    return await strategy_model.strategies(ctx, municipality=ctx.optional_iri(municipality))
+async def list_strategies(
+    request: Request,
+    ctx: Reader,
+    municipality: MunicipalityFilter = None,
+    modified_since: ModifiedSince = None,
+) -> list[Strategy]:
+    changes = await changes_since(request, modified_since)
+    found = await strategy_model.strategies(ctx, municipality=ctx.optional_iri(municipality))
+    return found if changes is None else [s for s in found if s.iri in changes.modified]
 
 
 @router.get(
@@ -108,8 +117,15 @@ async def get_strategy(ctx: Reader, id: Annotated[str, Path(max_length=500)]) ->
 
 
 @router.get("/fields", summary="Fields of action, per strategy", responses=ERRORS)
-async def list_fields(ctx: Reader, strategy: IriFilter = None) -> list[FieldOfAction]:
-    return await strategy_model.fields_of_action(ctx, strategy=ctx.optional_iri(strategy))
+async def list_fields(
+    request: Request,
+    ctx: Reader,
+    strategy: IriFilter = None,
+    modified_since: ModifiedSince = None,
+) -> list[FieldOfAction]:
+    changes = await changes_since(request, modified_since)
+    found = await strategy_model.fields_of_action(ctx, strategy=ctx.optional_iri(strategy))
+    return found if changes is None else [f for f in found if f.iri in changes.modified]
 
 
 # -- measures ------------------------------------------------------------------------------------
@@ -117,6 +133,7 @@ async def list_fields(ctx: Reader, strategy: IriFilter = None) -> list[FieldOfAc
 
 @router.get("/measures", summary="Measures, filtered and paginated", responses=ERRORS)
 async def list_measures(
+    request: Request,
     ctx: Reader,
     municipality: MunicipalityFilter = None,
     strategy: IriFilter = None,
@@ -130,7 +147,9 @@ async def list_measures(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    modified_since: ModifiedSince = None,
 ) -> Page[Measure]:
+    changes = await changes_since(request, modified_since)
     found = await measure_model.measure_ids(
         ctx,
         q=q,
@@ -142,8 +161,12 @@ async def list_measures(
         body=body,
         target_group=target_group,
     )
+    deleted = None
+    if changes is not None:
+        found = [iri for iri in found if iri in changes.modified]
+        deleted = sorted(changes.deleted_of(MEASURE_TYPE))
     page = await measure_model.measures(ctx, found[offset : offset + limit])
-    return Page[Measure](items=page, total=len(found), limit=limit, offset=offset)
+    return Page[Measure](items=page, total=len(found), limit=limit, offset=offset, deleted=deleted)
 
 
 @router.get("/measures/{id:path}", summary="One measure with its status history", responses=ERRORS)
@@ -159,8 +182,12 @@ async def get_measure(ctx: Reader, id: Annotated[str, Path(max_length=500)]) -> 
 
 
 @router.get("/decisions", summary="Council decisions", responses=ERRORS)
-async def list_decisions(ctx: Reader) -> list[Decision]:
-    return await crossref_model.decisions(ctx)
+async def list_decisions(
+    request: Request, ctx: Reader, modified_since: ModifiedSince = None
+) -> list[Decision]:
+    changes = await changes_since(request, modified_since)
+    found = await crossref_model.decisions(ctx)
+    return found if changes is None else [d for d in found if d.iri in changes.modified]
 
 
 @router.get("/commitments", summary="ECCAR commitments with coverage counts", responses=ERRORS)

@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sozialgraph.querying.result_cache import MAX_ENTRY_BYTES, RawHeaders, ResultCache, etag_for
 
-UNCACHED_PREFIXES = ("/api/import", "/api/graphs")
+# /api/search: fast on its index, and an answer of the scan (no index yet) must not stay
+UNCACHED_PREFIXES = ("/api/import", "/api/graphs", "/api/search")
 KEPT_HEADERS = {b"content-type", b"content-language", b"vary", b"content-disposition"}
 
 

@@ -13,17 +13,32 @@ from starlette.types import Receive, Scope, Send
 from sozialgraph import __version__
 from sozialgraph.config import Settings
 from sozialgraph.ingest.write_service import WriteService
-from sozialgraph.namespaces import DEFAULT_BASE_IRI
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.resources import queries_dir
 from sozialgraph.store import GraphStore, open_store
-from sozialgraph.web import api, catalog, dumps, graph_store, ingest, linked_data, pages, sparql
+from sozialgraph.web import (
+    api,
+    catalog,
+    dumps,
+    feeds,
+    graph_store,
+    ingest,
+    ldes,
+    linked_data,
+    pages,
+    search,
+    sparql,
+    versions,
+)
 from sozialgraph.web.api_cache import ApiResponseCache
 from sozialgraph.web.cors import ReadOnlyCORS
+from sozialgraph.web.iri_paths import link_target
 from sozialgraph.web.problems import install_error_handlers
+from sozialgraph.web.security_headers import with_security_headers
 from sozialgraph.web.sparql_fast import SparqlFastPath
 from sozialgraph.web.templating import STATIC_DIR, create_templates
+from sozialgraph.web.write_auth import FailedAuthThrottle
 
 
 class SozialgraphApp(FastAPI):
@@ -32,8 +47,12 @@ class SozialgraphApp(FastAPI):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.fast_path = SparqlFastPath(self.state)
+        self.version_header = versions.VersionHeader(self.state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        send = self.version_header.wrap(scope, send)
+        if scope["type"] == "http":
+            send = with_security_headers(scope, send)
         if not await self.fast_path.answer(scope, receive, send):
             await super().__call__(scope, receive, send)
 
@@ -71,6 +90,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.auth_throttle = FailedAuthThrottle(settings.auth_failures_per_minute)
     app.state.registry = QueryRegistry(queries_dir())
     templates = create_templates()
     templates.env.filters["local_link"] = local_link_filter(settings.base_iri)
@@ -83,6 +103,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(pages.router)
     app.include_router(catalog.router)
     app.include_router(dumps.router)
+    app.include_router(versions.router)
+    app.include_router(ldes.router)
+    app.include_router(feeds.router)
+    app.include_router(search.router)
     app.include_router(linked_data.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The IRI catch-all answers every other path: it must stay the last route.
@@ -93,12 +117,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
 
 def local_link_filter(base_iri: str):  # noqa: ANN201
-    """Links to IRIs of this graph point at this server, so they work behind any host."""
+    """Links to IRIs of this graph point at this server, so they work behind any host; other
+    http(s) IRIs link to themselves; anything else (``javascript:``…) is no link (None)."""
 
-    def local_link(iri: str) -> str:
-        for namespace in (base_iri, DEFAULT_BASE_IRI):
-            if iri.startswith(namespace):
-                return "/" + iri[len(namespace) :]
-        return iri
+    def local_link(iri: str) -> str | None:
+        return link_target(iri, base_iri)
 
     return local_link

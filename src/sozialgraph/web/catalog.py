@@ -24,9 +24,11 @@ from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.publishing.catalog_record import (
     CatalogFacts,
     DumpFacts,
+    catalog_iris,
     catalog_triples,
     void_triples,
 )
+from sozialgraph.publishing.change_catalog import change_triples, void_change_triples
 from sozialgraph.publishing.dumps import DUMP_FORMATS, DumpSet
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.readmodel.page_text import TEXT
@@ -36,6 +38,7 @@ from sozialgraph.web.dependencies import SettingsDep
 from sozialgraph.web.dumps import DUMP_PATH
 from sozialgraph.web.languages import ui_language
 from sozialgraph.web.rdf_output import alternates_header, rdf_response
+from sozialgraph.web.versions import current_journal
 
 router = APIRouter(tags=["Catalog"])
 
@@ -73,7 +76,9 @@ async def void(request: Request, settings: SettingsDep) -> Response:
         request.headers.get("accept"), RDF_FORMATS, request.query_params.get("format")
     )
     facts = await gather_facts(request, statistics=True)
-    response = rdf_response(void_triples(facts, settings), media_type)
+    server = str(request.base_url).rstrip("/")
+    changes = void_change_triples(catalog_iris(settings)["dataset"], server)
+    response = rdf_response(void_triples(facts, settings) + changes, media_type)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -86,6 +91,13 @@ async def _catalog(request: Request, format_name: str | None, *, negotiated: boo
     )
     facts = await gather_facts(request, statistics=False)
     triples = catalog_triples(facts, settings)
+    journal = await current_journal(request)
+    triples += change_triples(
+        catalog_iris(settings)["dataset"],
+        settings,
+        str(request.base_url).rstrip("/"),
+        journal.records(),
+    )
     headers = {"Link": alternates_header(CATALOG_PATH, (media.HTML, *RDF_FORMATS))}
     if negotiated:
         headers["Vary"] = "Accept, Accept-Language"

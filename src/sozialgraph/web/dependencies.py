@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sozialgraph.config import Settings
 from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.publishing.dumps import DumpCache
+from sozialgraph.publishing.search_service import SearchService
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.readmodel.context import ReadContext
@@ -57,6 +58,11 @@ async def get_dumps(request: Request) -> DumpCache:
     return dumps
 
 
+async def get_search(request: Request) -> SearchService:
+    search: SearchService = request.app.state.search
+    return search
+
+
 async def get_language(request: Request) -> str:
     return ui_language(request)
 
@@ -76,5 +82,6 @@ Registry = Annotated[QueryRegistry, Depends(get_registry)]
 Writes = Annotated[WriteService, Depends(get_writes)]
 Templates = Annotated[Jinja2Templates, Depends(get_templates)]
 Dumps = Annotated[DumpCache, Depends(get_dumps)]
+Search = Annotated[SearchService, Depends(get_search)]
 Language = Annotated[str, Depends(get_language)]
 Reader = Annotated[ReadContext, Depends(get_reader)]

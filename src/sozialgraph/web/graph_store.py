@@ -20,13 +20,17 @@ from sozialgraph.errors import (
     BadRequest,
     NotAcceptable,
     NotFound,
+    ResultTooLarge,
     SozialgraphError,
     UnsupportedMediaType,
 )
 from sozialgraph.ingest.write_service import WriteService
+from sozialgraph.publishing.dumps import DUMP_FORMATS
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import Store, Writes
+from sozialgraph.web.dumps import DUMP_PATH
 from sozialgraph.web.uploads import read_body
+from sozialgraph.web.write_auth import authorize
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -65,30 +69,85 @@ def _graph_iri(name: str) -> str:
     return name
 
 
-@router.get("/graph-store", summary="Read a graph (?graph=IRI or ?default)")
+@router.get("/graph-store", summary="Read a graph (?graph=IRI), or find the dumps (?default)")
 @router.head("/graph-store", summary="Check a graph exists")
 @router.get("/graph-store/{path:path}", include_in_schema=False)
 @router.head("/graph-store/{path:path}", include_in_schema=False)
 async def read_graph(request: Request, store: Store) -> Response:
     graph = _target(request)
+    if graph is None:
+        # The default graph is everything: never serialised per request, but made once per store
+        # version as the dumps (streamed from files, cached, compressed).
+        dump = media.negotiate(request.headers.get("accept"), DEFAULT_GRAPH_DUMPS)
+        return Response(
+            status_code=303,
+            headers={"Location": DUMP_PATH + BY_MEDIA_TYPE[dump].filename, "Vary": "Accept"},
+        )
     media_type = media.negotiate(request.headers.get("accept"), media.GRAPH_TYPES[:4])
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt is None:  # not expected: only graph formats are offered
         raise NotAcceptable(f"cannot serialise a graph as {media_type}")
-    if graph is not None and graph not in await asyncio.to_thread(store.graph_names):
+    if graph not in await asyncio.to_thread(store.graph_names):
         raise NotFound(f"there is no graph {graph}", de=f"Es gibt keinen Graphen {graph}")
+    headers = {"Vary": "Accept"}
+    if request.method == "HEAD":  # exists: nothing is serialised for a HEAD
+        head = Response(status_code=200, media_type=f"{media_type}; charset=utf-8", headers=headers)
+        del head.headers["content-length"]  # unknown without the work a GET does
+        return head
+    limit = request.app.state.settings.max_result_bytes
 
     def serialise() -> bytes:
-        output = io.BytesIO()
-        store.dump(output, fmt, graph)
+        output = _BoundedBuffer(limit)
+        try:
+            store.dump(output, fmt, graph)
+        except (_TooLarge, OSError) as error:
+            if output.over:
+                raise ResultTooLarge(
+                    f"the graph is larger than {limit} bytes; download the dumps at {DUMP_PATH} "
+                    "or query it at /sparql",
+                    de=f"Der Graph ist größer als {limit} Bytes; bitte die Abzüge unter "
+                    f"{DUMP_PATH} laden oder /sparql abfragen",
+                ) from None
+            raise error
         return output.getvalue()
 
-    body = await asyncio.to_thread(serialise)
-    headers = {"Vary": "Accept"}
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(status_code=200, media_type=f"{media_type}; charset=utf-8", headers=headers)
+    async with _serialisations(request):
+        body = await asyncio.to_thread(serialise)
     return Response(body, media_type=f"{media_type}; charset=utf-8", headers=headers)
+
+
+#: The dumps that hold the default graph (graphs flattened), by preference.
+DEFAULT_GRAPH_DUMPS = (media.TURTLE, media.N_TRIPLES, media.JSON_LD)
+BY_MEDIA_TYPE = {f.media_type: f for f in DUMP_FORMATS}
+#: Graphs serialised at once in the web process's threads.
+PARALLEL_SERIALISATIONS = 2
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _BoundedBuffer(io.BytesIO):
+    """A buffer that refuses to grow beyond ``limit`` bytes (the serialiser stops there)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.over = False
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.tell() + len(data) > self.limit:
+            self.over = True
+            raise _TooLarge
+        return super().write(data)
+
+
+def _serialisations(request: Request) -> asyncio.Semaphore:
+    state = request.app.state
+    if getattr(state, "graph_serialisations", None) is None:
+        state.graph_serialisations = asyncio.Semaphore(PARALLEL_SERIALISATIONS)
+    semaphore: asyncio.Semaphore = state.graph_serialisations
+    return semaphore
 
 
 @router.put("/graph-store", summary="Replace a graph (needs a token)", status_code=204)
@@ -100,7 +159,7 @@ async def read_graph(request: Request, store: Store) -> Response:
 @router.post("/graph-store/{path:path}", include_in_schema=False)
 @router.delete("/graph-store/{path:path}", include_in_schema=False)
 async def write_graph(request: Request, writes: Writes, store: Store) -> Response:
-    agent = writes.agent(request.headers.get("authorization"))
+    agent = authorize(request, writes)
     indirect_post = request.method == "POST" and request.url.path.rstrip("/") == "/graph-store"
     if indirect_post and not request.url.query:
         graph = f"{writes.settings.base_iri}graph/import/{secrets.token_hex(8)}"

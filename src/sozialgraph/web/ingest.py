@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from sozialgraph.errors import BadRequest, NotFound, PayloadTooLarge
 from sozialgraph.formats import XLSX, rdf_format_for_suffix
@@ -19,6 +22,8 @@ from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.web.dependencies import Queries, Registry, Writes
 from sozialgraph.web.languages import ui_language
+from sozialgraph.web.uploads import read_body
+from sozialgraph.web.write_auth import authorize
 
 router = APIRouter(prefix="/api", tags=["Import"])
 
@@ -103,29 +108,50 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
+#: The multipart form of an import, for the OpenAPI description (the handler reads it itself).
+IMPORT_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "graph"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "CSV, XLSX, Turtle, N-Triples, JSON-LD or RDF/XML",
+                        },
+                        "graph": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "description": "Name of the graph, e.g. 'massnahmen-2025'",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+#: Room for the multipart framing and the graph field around the file itself.
+FORM_OVERHEAD = 64 * 1024
+
+
 @router.post(
     "/import",
     status_code=201,
     summary="Import a sheet (CSV/XLSX) or an RDF file into a named graph (needs a token)",
     responses={422: {"description": "Problems by row and column; nothing was imported"}},
+    openapi_extra=IMPORT_FORM,
 )
 async def import_file(
-    request: Request,
-    writes: Writes,
-    service: Queries,
-    registry: Registry,
-    file: Annotated[
-        UploadFile, File(description="CSV, XLSX, Turtle, N-Triples, JSON-LD or RDF/XML")
-    ],
-    graph: Annotated[
-        str, Form(description="Name of the graph, e.g. 'massnahmen-2025'", max_length=200)
-    ],
+    request: Request, writes: Writes, service: Queries, registry: Registry
 ) -> ImportReport:
-    agent = writes.agent(request.headers.get("authorization"))
-    data = await file.read(writes.settings.max_upload_bytes + 1)
-    if len(data) > writes.settings.max_upload_bytes:
-        raise PayloadTooLarge(f"the file is larger than {writes.settings.max_upload_bytes} bytes")
-    filename = file.filename or "upload"
+    # The token first: nothing of the body is read for a caller who may not write.
+    agent = authorize(request, writes)
+    limit = writes.settings.max_upload_bytes
+    filename, data, graph = await _import_form(request, limit)
     target = import_graph_iri(writes.settings.base_iri, graph)
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix in (".csv", ".xlsx", ".txt"):
@@ -146,6 +172,36 @@ async def import_file(
             de=f"{filename}: bitte eine .csv-, .xlsx-, .ttl-, .nt-, .jsonld- oder .rdf-Datei",
         )
     return _report(result)
+
+
+async def _import_form(request: Request, limit: int) -> tuple[str, bytes, str]:
+    """File name, content and graph name of the multipart body, streamed within ``limit``."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise BadRequest("send the file as multipart/form-data (fields 'file' and 'graph')")
+    body = await read_body(request, limit + FORM_OVERHEAD)
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=5).parse()
+    except MultiPartException as error:
+        raise BadRequest(f"the multipart body is malformed: {error.message}") from None
+    try:
+        upload, graph = form.get("file"), form.get("graph")
+        if not isinstance(upload, StarletteUploadFile):
+            raise BadRequest("the form needs a file in the field 'file'", de="Feld 'file' fehlt")
+        if not isinstance(graph, str) or not graph or len(graph) > 200:
+            raise BadRequest(
+                "the form needs the graph's name (at most 200 characters) in the field 'graph'",
+                de="Feld 'graph' fehlt oder ist länger als 200 Zeichen",
+            )
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+        return upload.filename or "upload", data, graph
+    finally:
+        await form.close()
 
 
 def _report(result: WriteResult) -> ImportReport:

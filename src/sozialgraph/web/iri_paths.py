@@ -43,12 +43,15 @@ def path_for_iri(iri: str, base_iri: str) -> str | None:
     """The path of ``iri`` on this server (with its fragment), or None for other hosts' IRIs."""
     for namespace in (base_iri, DEFAULT_BASE_IRI):
         if iri.startswith(namespace):
-            return "/" + iri[len(namespace) :]
+            rest = iri[len(namespace) :]
+            if rest.startswith(("/", "\\")):  # "/" + rest would be a protocol-relative link
+                return None
+            return "/" + rest
     return None
 
 
 #: Schemes that pages link to; any other IRI (``javascript:``, ``data:``…) is shown as text.
-LINKABLE_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
+LINKABLE_SCHEMES = ("http://", "https://")
 
 
 def link_target(iri: str, base_iri: str, lang: str | None = None) -> str | None:

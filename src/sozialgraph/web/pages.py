@@ -25,6 +25,7 @@ from sozialgraph.readmodel.resource_view import Labels, Linker, build_resource_v
 from sozialgraph.store.base import Term
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import Language, Templates
+from sozialgraph.web.feeds import feed_path
 from sozialgraph.web.iri_paths import link_target, path_for_iri
 from sozialgraph.web.languages import ui_language
 
@@ -198,6 +199,7 @@ async def render_resource(request: Request, iri: str, triples: Sequence[ox.Tripl
     labels.add_rows(label_rows)
     view = build_resource_view(iri, triples, labels, backlink_rows, source_rows, link)
     context = page_context(request, view=view, iri=iri, alternates=alternates)
+    context["feed_url"] = feed_path(iri, request.app.state.settings.base_iri, view.type_iris)
     if view.type_iris & STRATEGY_TYPES:
         rows = await select(request, "fields-of-action", strategy=node)
         context["fields"], context["fields_via"] = _strategy_fields(rows, lang, link)

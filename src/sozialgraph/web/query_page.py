@@ -6,7 +6,10 @@ server renders the result table (every value escaped by the template engine).
 
 from __future__ import annotations
 
-import io
+import asyncio
+import itertools
+from collections.abc import Iterator
+from typing import IO
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -15,9 +18,11 @@ from fastapi.responses import Response
 
 from sozialgraph.errors import SozialgraphError
 from sozialgraph.namespaces import PREFIXES
+from sozialgraph.publishing.change_catalog import version_iri
 from sozialgraph.querying.service import QueryService
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.languages import ui_language
+from sozialgraph.web.sparql_fast import client_address
 from sozialgraph.web.templating import UI
 
 MAX_ROWS_SHOWN = 1000
@@ -31,6 +36,24 @@ ORDER BY ?titel"""
 
 def prefix_block() -> str:
     return "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in PAGE_PREFIXES)
+
+
+def data_version(request: Request) -> dict[str, object] | None:
+    """The recorded version the page answers from: number, date and the IRI to cite."""
+    journal = getattr(request.app.state, "journal", None)
+    if journal is None:
+        return None
+    number = journal.number_of(request.app.state.store.version())
+    record = journal.get(number) if number is not None else None
+    if record is None:
+        return None
+    base = request.app.state.settings.base_iri
+    return {
+        "number": record.number,
+        "date": record.created[:10],
+        "cite": version_iri(base, record.number),
+        "page": f"/versionen/{record.number}",
+    }
 
 
 async def render_query_page(request: Request, service: QueryService, query: str | None) -> Response:
@@ -55,50 +78,75 @@ async def render_query_page(request: Request, service: QueryService, query: str 
         "result": None,
         "error": None,
     }
+    context["data_version"] = data_version(request)
     status = 200
+    retry_after = None
     if query:
         try:
-            context["result"] = await _run(service, query)
+            context["result"] = await _run(service, query, client_address(request.scope))
         except SozialgraphError as error:
             context["error"] = f"{error.title}: {error.message}"
             status = error.status
+            retry_after = getattr(error, "retry_after", None)
     templates = request.app.state.templates
-    response: Response = templates.TemplateResponse(
-        request, "sparql.html", context, status_code=status
+    # a page of a thousand rows takes tens of milliseconds to render: not on the event loop
+    response: Response = await asyncio.to_thread(
+        templates.TemplateResponse, request, "sparql.html", context, status_code=status
     )
     response.headers["Vary"] = "Accept"
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
-async def _run(service: QueryService, query: str) -> dict[str, object]:
+async def _run(service: QueryService, query: str, client: str) -> dict[str, object]:
     guarded = service.guard(query)
-    if guarded.form in ("CONSTRUCT", "DESCRIBE"):
-        spool = await service.execute(guarded, media.N_TRIPLES)
-        with spool:
-            triples = list(ox.parse(spool.read(), format=ox.RdfFormat.N_TRIPLES))
-        rows = [[t.subject, t.predicate, t.object] for t in triples]
-        variables = ["subject", "predicate", "object"]
-        formats = ("turtle", "nt", "jsonld", "rdfxml")
-        return _table(query, variables, rows, formats)
-    spool = await service.execute(guarded, media.SPARQL_JSON)
+    graph = guarded.form in ("CONSTRUCT", "DESCRIBE")
+    media_type = media.N_TRIPLES if graph else media.SPARQL_JSON
+    spool = await service.execute(guarded, media_type, client=client)
+    # parsing a large result takes about a second per 100,000 rows: in a thread, keeping only
+    # the rows the page shows
     with spool:
-        parsed = ox.parse_query_results(io.BytesIO(spool.read()), format=ox.QueryResultsFormat.JSON)
+        if graph:
+            return await asyncio.to_thread(_graph_table, query, spool)
+        return await asyncio.to_thread(_solutions_table, query, spool)
+
+
+def _graph_table(query: str, spool: IO[bytes]) -> dict[str, object]:
+    triples = ox.parse(spool, format=ox.RdfFormat.N_TRIPLES)
+    rows = _first_rows([t.subject, t.predicate, t.object] for t in triples)
+    variables = ["subject", "predicate", "object"]
+    return _table(query, variables, rows, ("turtle", "nt", "jsonld", "rdfxml"))
+
+
+def _solutions_table(query: str, spool: IO[bytes]) -> dict[str, object]:
+    parsed = ox.parse_query_results(spool, format=ox.QueryResultsFormat.JSON)
     formats = ("json", "xml", "csv", "tsv")
     if isinstance(parsed, ox.QueryBoolean):
         return {"boolean": bool(parsed), "downloads": _downloads(query, formats)}
     variables = [v.value for v in parsed.variables]
-    rows = [[solution[name] for name in variables] for solution in parsed]
+    rows = _first_rows([solution[name] for name in variables] for solution in parsed)
     return _table(query, variables, rows, formats)
 
 
+def _first_rows(rows: Iterator[list[object]]) -> tuple[list[list[object]], int]:
+    """The first ``MAX_ROWS_SHOWN`` rows, and how many there are in all."""
+    shown = list(itertools.islice(rows, MAX_ROWS_SHOWN))
+    return shown, len(shown) + sum(1 for _ in rows)
+
+
 def _table(
-    query: str, variables: list[str], rows: list[list[object]], formats: tuple[str, ...]
+    query: str,
+    variables: list[str],
+    rows: tuple[list[list[object]], int],
+    formats: tuple[str, ...],
 ) -> dict[str, object]:
+    shown, count = rows
     return {
         "variables": variables,
-        "rows": rows[:MAX_ROWS_SHOWN],
-        "count": len(rows),
-        "truncated": len(rows) > MAX_ROWS_SHOWN,
+        "rows": shown,
+        "count": count,
+        "truncated": count > len(shown),
         "downloads": _downloads(query, formats),
     }
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
-from collections.abc import Iterator
-from typing import IO
+import logging
+from collections.abc import Awaitable, Iterator
+from typing import IO, TypeVar
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.types import Receive
 
 from sozialgraph.errors import (
     BadRequest,
+    ClientDisconnected,
     Forbidden,
     PayloadTooLarge,
     SozialgraphError,
@@ -26,7 +31,9 @@ from sozialgraph.querying.service import QueryService
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import Queries
 from sozialgraph.web.query_page import render_query_page
+from sozialgraph.web.sparql_fast import client_address
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["SPARQL"])
 
 READ_ONLY = (
@@ -110,7 +117,15 @@ async def _answer(
         if cached is not None:
             return Response(cached, media_type=with_charset(media_type), headers=headers)
     return await run_query(
-        service, guarded, media_type, key, base_iri, default_graphs, named_graphs
+        service,
+        guarded,
+        media_type,
+        key,
+        base_iri,
+        default_graphs,
+        named_graphs,
+        client=client_address(request.scope),
+        receive=request.receive,
     )
 
 
@@ -122,15 +137,24 @@ async def run_query(
     base_iri: str,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
+    *,
+    client: str = "unknown",
+    receive: Receive | None = None,
 ) -> Response:
-    """Run a guarded query in a worker; a small result is kept under ``key`` (None: never)."""
-    spool = await service.execute(
+    """Run a public query in a worker; a small result is kept under ``key`` (None: never).
+
+    ``client`` is the client's address (its share of the workers); with ``receive`` the query is
+    stopped when the client disconnects.
+    """
+    work = service.execute(
         guarded,
         media_type,
         default_graphs=default_graphs or [],
         named_graphs=named_graphs or [],
         base_iri=base_iri,
+        client=client,
     )
+    spool = await until_disconnect(receive, work) if receive is not None else await work
     if key is None:
         return _stream(spool, media_type)
     spool.seek(0, 2)
@@ -186,6 +210,32 @@ def _stream(
         media_type=with_charset(media_type),
         headers={"Vary": "Accept", **(headers or {})},
     )
+
+
+_T = TypeVar("_T")
+
+
+async def until_disconnect(receive: Receive, work: Awaitable[_T]) -> _T:
+    """``work``'s result; if the client disconnects first, ``work`` is cancelled (its worker is
+    killed and replaced) and :class:`ClientDisconnected` raised."""
+    task = asyncio.ensure_future(work)
+
+    async def disconnected() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(disconnected())
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, SozialgraphError):
+            await task
+        log.info("the client went away: its query was stopped (499)")
+        raise ClientDisconnected("the client closed the connection; its query was stopped")
+    return task.result()
 
 
 def offered_types(guarded: GuardedQuery) -> tuple[str, ...]:

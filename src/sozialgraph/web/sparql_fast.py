@@ -112,7 +112,13 @@ class SparqlFastPath:
 
         try:
             response = await run_query(
-                service, known.guarded, known.media_type, known.key, known.base_iri
+                service,
+                known.guarded,
+                known.media_type,
+                known.key,
+                known.base_iri,
+                client=client_address(scope),
+                receive=receive,
             )
         except SozialgraphError as error:
             response = domain_problem(Request(scope), error)
@@ -141,6 +147,12 @@ class SparqlFastPath:
         validators = [(k.lower().encode(), v.encode()) for k, v in cache_headers(key).items()]
         content_type = (b"content-type", with_charset(media_type).encode())
         return _Known(key, etag_for(key), validators, content_type, guarded, media_type, base_iri)
+
+
+def client_address(scope: Scope) -> str:
+    """The client's address (the one a trusted proxy forwarded, as the server resolved it)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:

@@ -48,6 +48,9 @@ class CompiledConstraint:
     messages: dict[str, str] = field(default_factory=dict)
     sparql: bool = False  # a sh:sparql constraint (SHACL-SPARQL result rules apply)
     is_property_shape: bool = False
+    # May run for some focus nodes only (VALUES ?this): not SPARQL constraints or targets,
+    # which may read anything (validation.sparql.scope)
+    scopable: bool = True
 
 
 def compile_shapes(shapes: Graph) -> list[CompiledConstraint]:
@@ -64,12 +67,17 @@ class _Compiler(ConformanceConditions):
         compiled: list[CompiledConstraint] = []
         for root in sorted(self._roots(), key=show):
             prologue, focus = self._focus(root)
+            sparql_target = (root, SH.target, None) in self.graph
             shapes = [root]
             if not self._is_property_shape(root):
                 shapes += [p for p in self._objects(root, SH.property) if not self._deactivated(p)]
             for shape in shapes:
                 compiled += [
-                    replace(c, query=merge_prologues(prologue, c.query))
+                    replace(
+                        c,
+                        query=merge_prologues(prologue, c.query),
+                        scopable=c.scopable and not sparql_target,
+                    )
                     for c in self._shape_queries(shape, focus)
                 ]
         if self.problems:
@@ -178,6 +186,7 @@ class _Compiler(ConformanceConditions):
                 messages=self._messages(shape) if messages is None else messages,
                 sparql=component == "SPARQLConstraintComponent",
                 is_property_shape=is_property,
+                scopable=component != "SPARQLConstraintComponent",
             )
 
         compiled = []

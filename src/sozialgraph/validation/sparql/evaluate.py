@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TypedDict
 
 import pyoxigraph as ox
@@ -14,6 +15,7 @@ from rdflib.term import Node
 
 from sozialgraph.rdf_io import to_rdflib_term
 from sozialgraph.store.base import Term
+from sozialgraph.store.sparql_text import bind_values
 from sozialgraph.validation.report import ValidationReport, ValidationResult, show
 from sozialgraph.validation.sparql.compile import CompiledConstraint, compile_shapes
 from sozialgraph.validation.sparql.literals import CustomFunction, custom_functions
@@ -33,6 +35,8 @@ def validate_store(
     *,
     graphs: list[str] | None = None,
     workers: int | None = None,
+    focus: list[ox.NamedNode] | None = None,
+    compiled: list[CompiledConstraint] | None = None,
 ) -> ValidationReport:
     """Validate the store's data against ``shapes``, as :func:`validation.validate` would.
 
@@ -40,6 +44,10 @@ def validate_store(
     class hierarchy (rdfs:subClassOf) must be among them, as for pySHACL. Queries run on
     ``workers`` threads (the store releases the GIL while it evaluates); by default one per CPU,
     at most four.
+
+    With ``focus``, the constraints that allow it run for those focus nodes only (a write's
+    affected nodes, ``validation.sparql.scope``); SPARQL constraints and targets run in full.
+    ``compiled`` are the shapes' queries when the caller keeps them (else compiled here).
     """
     options: _QueryOptions = {"custom_functions": custom_functions()}
     if graphs is None:
@@ -50,7 +58,14 @@ def validate_store(
     def run(compiled: CompiledConstraint) -> list[ValidationResult]:
         return list(_results(compiled, _solutions(store, compiled.query, options)))
 
-    compiled = compile_shapes(shapes)
+    if compiled is None:
+        compiled = compile_shapes(shapes)
+    if focus is not None:
+        compiled = [
+            replace(c, query=bind_values(c.query, {"this": focus})) if c.scopable else c
+            for c in compiled
+            if focus or not c.scopable
+        ]
     with ThreadPoolExecutor(max(1, workers or min(4, os.cpu_count() or 1))) as pool:
         results = [result for found in pool.map(run, compiled) for result in found]
     results.sort(key=lambda r: (r.focus_node, r.path or "", r.component))

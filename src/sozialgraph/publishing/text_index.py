@@ -1,0 +1,365 @@
+"""The text index of one store version (tantivy: BM25, German and English stemming).
+
+Like the dumps, the index is an artefact of a store version: ``{folder}/{version}/`` holds the
+tantivy index of that version, written under a temporary name and renamed when complete. A
+write to some graphs gives the next version's index by copying the previous one (hard links:
+tantivy's files are written once) and renewing only the documents of the changed graphs
+(``delete_documents`` by the ``graph`` field); a new build or many changed graphs give a full
+rebuild. A reader gets hits only from the index whose version is the store's version now.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from sozialgraph.publishing.snippets import snippet
+from sozialgraph.publishing.text_analysis import (
+    ENGLISH,
+    FOLDED,
+    GERMAN,
+    LANGUAGES,
+    ReadQuery,
+    analysers,
+    fold,
+    identifier_key,
+)
+from sozialgraph.publishing.text_documents import (
+    IDENTIFIER_PROPERTIES,
+    TITLE_PROPERTIES,
+    TextDocument,
+)
+
+_COMPLETE = "COMPLETE"
+_STATE = "STATE.json"
+_NOT_LINKED = {"meta.json", ".managed.json", _COMPLETE, _STATE}
+#: Boosts: a title hit outranks a description hit; exact words outrank prefixes and typos.
+TITLE_BOOST = 3.0
+IDENTIFIER_BOOST = 50.0
+PREFIX_BOOST = (1.0, 0.3)  # title, text
+TYPO_BOOST = (0.5, 0.2)
+#: The most documents read per search (for facets and the page asked for).
+MAX_COLLECT = 1000
+_STEMMERS = {"de": GERMAN, "en": ENGLISH}
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name in ("iri", "graph", "type", "strategy", "municipality", "ident"):
+        builder.add_text_field(name, stored=name == "iri", tokenizer_name="raw")
+    for lang in LANGUAGES:
+        for tier in ("title", "text"):
+            builder.add_text_field(f"{tier}_{lang}", tokenizer_name=_STEMMERS[lang])
+            builder.add_text_field(f"{tier}_fold_{lang}", tokenizer_name=FOLDED)
+    builder.add_bytes_field("payload", stored=True)
+    return builder.build()
+
+
+SCHEMA = _schema()
+
+
+def _register(index: tantivy.Index) -> tantivy.Index:
+    for name, analyser in analysers().items():
+        index.register_tokenizer(name, analyser)
+    return index
+
+
+def _document(doc: TextDocument) -> tantivy.Document:
+    out = tantivy.Document()
+    out.add_text("iri", doc.iri)
+    for name, values in (
+        ("graph", doc.graphs),
+        ("type", doc.types),
+        ("strategy", doc.strategies),
+        ("municipality", doc.municipalities),
+    ):
+        for value in sorted(values):
+            out.add_text(name, value)
+    for prop, language, text in doc.texts:
+        folded = fold(text)
+        tier = "title" if prop in TITLE_PROPERTIES else "text"
+        lang = language.split("-")[0].lower()
+        for target in [lang] if lang in LANGUAGES else LANGUAGES:
+            out.add_text(f"{tier}_{target}", folded)
+            out.add_text(f"{tier}_fold_{target}", folded)
+        if prop in IDENTIFIER_PROPERTIES:
+            out.add_text("ident", identifier_key(text))
+    payload = {
+        "iri": doc.iri,
+        "types": sorted(doc.types),
+        "strategies": sorted(doc.strategies),
+        "labels": {lang: doc.label(lang) for lang in LANGUAGES},
+        "texts": [[p, lang, text] for p, lang, text in doc.texts],
+    }
+    out.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    return out
+
+
+@dataclass(frozen=True)
+class Found:
+    """One hit: its score and what the index stored about it."""
+
+    score: float
+    iri: str
+    types: list[str]
+    labels: dict[str, str | None]
+    snippet: str | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    types: tuple[str, ...] = ()
+    strategies: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+    lang: str | None = None  # only texts in this language
+
+
+@dataclass(frozen=True)
+class Hits:
+    total: int
+    found: list[Found]
+    types: Counter[str]
+    strategies: Counter[str]
+
+
+class TextIndex:
+    """The opened index of one store version."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        state = json.loads((folder / _STATE).read_text(encoding="utf-8"))
+        self.version: str = state["version"]
+        self.fingerprints: dict[str, str] = state["fingerprints"]
+        self.documents: int = state["documents"]
+        self.index = _register(tantivy.Index.open(str(folder)))
+        self.searcher = self.index.searcher()
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+
+    def iris_in_graphs(self, graphs: Iterable[str]) -> set[str]:
+        """The resources that have a text in one of ``graphs``."""
+        found: set[str] = set()
+        for graph in graphs:
+            query = tantivy.Query.term_query(SCHEMA, "graph", graph)
+            count = _count(self.searcher.search(query, limit=1, count=True))
+            if count == 0:
+                continue
+            for _, address in self.searcher.search(query, limit=count).hits:
+                found.add(self.searcher.doc(address)["iri"][0])
+        return found
+
+    def search(
+        self, read: ReadQuery, filters: Filters, *, limit: int, offset: int, lang: str
+    ) -> Hits:
+        query = build_query(read, filters)
+        if query is None:
+            return Hits(0, [], Counter(), Counter())
+        collect = min(MAX_COLLECT, max(offset + limit, 1))
+        result = self.searcher.search(query, limit=collect, count=True)
+        types: Counter[str] = Counter()
+        strategies: Counter[str] = Counter()
+        found = []
+        for number, (score, address) in enumerate(result.hits):
+            payload = json.loads(bytes(self.searcher.doc(address)["payload"][0]))
+            types.update(payload["types"])
+            strategies.update(payload["strategies"])
+            if offset <= number < offset + limit:
+                texts = [(p, lg, t) for p, lg, t in payload["texts"]]
+                found.append(
+                    Found(
+                        score=float(score),
+                        iri=payload["iri"],
+                        types=payload["types"],
+                        labels=payload["labels"],
+                        snippet=snippet(texts, read, lang, TITLE_PROPERTIES),
+                    )
+                )
+        return Hits(_count(result) or len(result.hits), found, types, strategies)
+
+
+def build_query(read: ReadQuery, filters: Filters) -> tantivy.Query | None:
+    """The tantivy query for what the reader asked, built term by term (no query parser)."""
+    langs = (filters.lang,) if filters.lang in LANGUAGES else LANGUAGES
+    must: list[tantivy.Query] = []
+    for word in read.words:
+        must.append(_word_query(word.text, word.prefix, word.typo_allowed, langs))
+    for phrase in read.phrases:
+        must.append(_phrase_query(phrase, langs))
+    text_query = _all(must) if must else None
+    if read.identifier:
+        exact = tantivy.Query.boost_query(
+            tantivy.Query.term_query(SCHEMA, "ident", read.identifier), IDENTIFIER_BOOST
+        )
+        text_query = exact if text_query is None else _any([text_query, exact])
+    if text_query is None:
+        return None
+    clauses = [text_query]
+    for name, values in (
+        ("type", filters.types),
+        ("strategy", filters.strategies),
+        ("municipality", filters.municipalities),
+    ):
+        if values:
+            clauses.append(_any([tantivy.Query.term_query(SCHEMA, name, v) for v in values]))
+    return _all(clauses) if len(clauses) > 1 else text_query
+
+
+def _word_query(text: str, prefix: bool, typo: bool, langs: tuple[str, ...]) -> tantivy.Query:
+    options: list[tantivy.Query] = []
+    for lang in langs:
+        for term in analysers()[_STEMMERS[lang]].analyze(text):
+            options.append(
+                tantivy.Query.boost_query(
+                    tantivy.Query.term_query(SCHEMA, f"title_{lang}", term), TITLE_BOOST
+                )
+            )
+            options.append(tantivy.Query.term_query(SCHEMA, f"text_{lang}", term))
+        for term in analysers()[FOLDED].analyze(text):
+            for tier, boost_index in (("title", 0), ("text", 1)):
+                name = f"{tier}_fold_{lang}"
+                if prefix:
+                    options.append(
+                        tantivy.Query.boost_query(
+                            tantivy.Query.fuzzy_term_query(
+                                SCHEMA, name, term, distance=0, prefix=True
+                            ),
+                            PREFIX_BOOST[boost_index],
+                        )
+                    )
+                if typo and len(term) >= 5:
+                    options.append(
+                        tantivy.Query.boost_query(
+                            tantivy.Query.fuzzy_term_query(SCHEMA, name, term, distance=1),
+                            TYPO_BOOST[boost_index],
+                        )
+                    )
+    return _any(options) if options else tantivy.Query.empty_query()
+
+
+def _phrase_query(words: tuple[str, ...], langs: tuple[str, ...]) -> tantivy.Query:
+    options: list[tantivy.Query] = []
+    for lang in langs:
+        stems: list[str | tuple[int, str]] = [
+            t for w in words for t in analysers()[_STEMMERS[lang]].analyze(w)
+        ]
+        if not stems:
+            continue
+        for tier in ("title", "text"):
+            name = f"{tier}_{lang}"
+            query = (
+                tantivy.Query.phrase_query(SCHEMA, name, stems)
+                if len(stems) > 1
+                else tantivy.Query.term_query(SCHEMA, name, stems[0])
+            )
+            options.append(
+                tantivy.Query.boost_query(query, TITLE_BOOST) if tier == "title" else query
+            )
+    return _any(options) if options else tantivy.Query.empty_query()
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    count: int | None = getattr(result, "count", None)  # set when searched with count=True
+    return count or 0
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _all(queries: list[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def write_index(
+    folder: Path,
+    version: str,
+    fingerprints: dict[str, str],
+    documents: dict[str, TextDocument],
+    *,
+    previous: TextIndex | None = None,
+    changed_graphs: Iterable[str] = (),
+) -> Path:
+    """Write the index of ``version`` (from ``previous`` and the renewed ``documents`` when
+    given, else from ``documents`` alone) and rename it into place; returns its folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe_name(version)
+    if (target / _COMPLETE).exists():
+        return target
+    temporary = folder / f".tmp-{target.name}-{secrets.token_hex(4)}"
+    temporary.mkdir()
+    try:
+        if previous is not None:
+            _link_files(previous.folder, temporary)
+            index = _register(tantivy.Index.open(str(temporary)))
+        else:
+            index = _register(tantivy.Index(SCHEMA, path=str(temporary)))
+        writer = index.writer(heap_size=64_000_000, num_threads=1)
+        if previous is not None:
+            for graph in changed_graphs:
+                writer.delete_documents_by_term("graph", graph)
+            for iri in documents:
+                writer.delete_documents_by_term("iri", iri)
+        for document in documents.values():
+            writer.add_document(_document(document))
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        total = index.searcher().num_docs
+        state = {"version": version, "fingerprints": fingerprints, "documents": total}
+        (temporary / _STATE).write_text(json.dumps(state), encoding="utf-8")
+        (temporary / _COMPLETE).write_text(target.name, encoding="utf-8")
+        try:
+            temporary.rename(target)
+        except OSError:  # another process finished the same version first
+            if not (target / _COMPLETE).exists():
+                raise
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return target
+
+
+def _link_files(source: Path, target: Path) -> None:
+    for path in source.iterdir():
+        if not path.is_file() or path.name.startswith(".tantivy-"):
+            continue
+        if path.name in _NOT_LINKED:
+            if path.name in ("meta.json", ".managed.json"):
+                shutil.copy2(path, target / path.name)
+            continue
+        try:
+            os.link(path, target / path.name)
+        except OSError:
+            shutil.copy2(path, target / path.name)
+
+
+def open_complete(folder: Path, version: str) -> TextIndex | None:
+    """The index of ``version`` if one is complete on disk (made here or by another process)."""
+    target = folder / safe_name(version)
+    if not (target / _COMPLETE).exists():
+        return None
+    return TextIndex(target)
+
+
+def prune(folder: Path, keep: str) -> None:
+    """Remove the indexes of other versions (an open index keeps its files until closed)."""
+    if not folder.exists():
+        return
+    for path in folder.iterdir():
+        if path.is_dir() and path.name != keep and not path.name.startswith(".tmp-"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "empty"

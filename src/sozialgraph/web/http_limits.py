@@ -1,0 +1,257 @@
+"""Limits of the HTTP connection layer that uvicorn lacks: deadlines, header caps, a connection cap.
+
+uvicorn (httptools) enforces only an idle timeout between requests (``timeout_keep_alive``):
+a client may take forever to send its headers or its body, headers of any size are buffered,
+and every connection is accepted until the process runs out of file descriptors. This protocol
+adds what a public server needs, below the ASGI app (measured in tests/chaos/test_slowloris.py):
+
+- the request line and headers must arrive within ``header_timeout`` seconds (then 408);
+- more than ``max_header_bytes`` of header fields or ``max_headers`` fields: 431; a request line
+  longer than ``max_url_bytes``: 414;
+- a body must average ``min_body_rate`` bytes a second once ``body_timeout`` seconds have
+  passed (then 408), unless the app is not reading it;
+- at most ``max_connections`` open connections; the next ones get 503 with ``Retry-After``.
+
+Every refusal closes the connection and is counted in a log line (at most one per kind every
+ten seconds, so an attack cannot flood the log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import time
+from dataclasses import dataclass, field
+
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+logger = logging.getLogger("uvicorn.error")
+
+#: How often one kind of refusal is logged at most (seconds).
+LOG_INTERVAL = 10.0
+
+
+def default_max_connections() -> int:
+    """Half the process's file descriptors (the store, workers and logs need the rest)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 4096
+    return max(16, min(4096, soft // 2))
+
+
+@dataclass
+class RefusalLog:
+    """Counts refused connections by kind; logs a kind at most once per ``LOG_INTERVAL``."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    logged_at: dict[str, float] = field(default_factory=dict)
+
+    def note(self, kind: str, detail: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        now = time.monotonic()
+        if now - self.logged_at.get(kind, -LOG_INTERVAL) >= LOG_INTERVAL:
+            self.logged_at[kind] = now
+            logger.warning(
+                "HTTP limit: %s (%s; %d such since start)", kind, detail, self.counts[kind]
+            )
+
+
+@dataclass
+class HttpLimits:
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    min_body_rate: int = 1000
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
+    max_url_bytes: int = 3 * 100_000 + 8 * 1024
+    max_connections: int = field(default_factory=default_max_connections)
+    log: RefusalLog = field(default_factory=RefusalLog)
+
+
+_REASONS = {
+    408: b"Request Timeout",
+    414: b"URI Too Long",
+    431: b"Request Header Fields Too Large",
+    503: b"Service Unavailable",
+}
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with deadlines and caps (see the module docstring)."""
+
+    limits: HttpLimits = HttpLimits()
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, object],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self._registered = False  # counted among the server's connections
+        self._done = False  # refused: nothing more is read
+        self._headers_pending = True
+        self._raw_header_bytes = 0  # bytes received while the headers were incomplete
+        self._field_bytes = 0
+        self._field_count = 0
+        self._header_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
+        self._body_started = 0.0
+        self._body_bytes = 0
+
+    # connection
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        if len(self.connections) >= self.limits.max_connections:
+            self.transport = transport
+            self.limits.log.note(
+                "connection cap reached, new connections get 503",
+                f"{self.limits.max_connections} open",
+            )
+            self._refuse(503, b"Too many connections; try again shortly.\n", b"retry-after: 1\r\n")
+            return
+        self._registered = True
+        super().connection_made(transport)
+        self._header_timer = self.loop.call_later(self.limits.header_timeout, self._header_late)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timers()
+        if self._registered:
+            super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._done:
+            return
+        if self._headers_pending:
+            self._raw_header_bytes += len(data)
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(
+                    self.limits.header_timeout, self._header_late
+                )
+        super().data_received(data)
+        if self._headers_pending and not self._done and not self.transport.is_closing():
+            # headers still incomplete: the raw bytes so far bound what the parser buffers
+            url_bytes = len(getattr(self, "url", b""))
+            self._check_headers(url_bytes, self._raw_header_bytes - url_bytes)
+
+    # parser callbacks
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._field_count += 1
+        self._field_bytes += len(name) + len(value) + 4
+        if not self._done and self._field_count <= self.limits.max_headers:
+            super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._headers_pending = False
+        self._raw_header_bytes = 0
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+        if self._check_headers(len(self.url), self._field_bytes):
+            return
+        self._field_bytes = 0
+        self._field_count = 0
+        if any(name in (b"content-length", b"transfer-encoding") for name, _ in self.headers):
+            self._body_started = time.monotonic()
+            self._body_bytes = 0
+            self._body_timer = self.loop.call_later(self.limits.body_timeout, self._check_body)
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if self._done:
+            return
+        self._body_bytes += len(body)
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._done:
+            return
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+        self._headers_pending = True
+        super().on_message_complete()
+
+    # limits
+    def _check_headers(self, url_bytes: int, field_bytes: int) -> bool:
+        """Refuse the request (414, 431) if its request line or headers are over the limits."""
+        if url_bytes > self.limits.max_url_bytes:
+            self._limit_hit(414, "request line too long", f"{url_bytes} bytes")
+        elif (
+            field_bytes > self.limits.max_header_bytes
+            or self._field_count > self.limits.max_headers
+        ):
+            self._limit_hit(
+                431,
+                "request headers too large",
+                f"{field_bytes} bytes, {self._field_count} fields",
+            )
+        return self._done
+
+    def _header_late(self) -> None:
+        self._header_timer = None
+        if self._headers_pending and not self._done and not self.transport.is_closing():
+            self._limit_hit(
+                408, "request headers not received in time", f"{self.limits.header_timeout:g} s"
+            )
+
+    def _check_body(self) -> None:
+        self._body_timer = None
+        if self._headers_pending or self._done or self.transport.is_closing():
+            return
+        elapsed = time.monotonic() - self._body_started
+        if self.flow.read_paused or self._body_bytes >= self.limits.min_body_rate * elapsed:
+            # on pace (or the app is not reading): look again when the pace would be missed
+            due = self._body_bytes / self.limits.min_body_rate
+            self._body_timer = self.loop.call_later(max(1.0, due - elapsed), self._check_body)
+            return
+        self._limit_hit(
+            408,
+            "request body too slow",
+            f"{self._body_bytes} bytes in {elapsed:.0f} s, "
+            f"at least {self.limits.min_body_rate} bytes/s needed",
+        )
+
+    # answers
+    def _limit_hit(self, status: int, kind: str, detail: str) -> None:
+        client = "%s:%d" % self.client if self.client else "unknown client"  # noqa: UP031
+        self.limits.log.note(kind, f"{detail}, last from {client}")
+        if self.cycle is not None and not self.cycle.response_complete:
+            # the app has the request: it sees a disconnect; no second answer on the wire
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+            if self.cycle.response_started:
+                self._done = True
+                self._cancel_timers()
+                self.transport.close()
+                return
+        self._refuse(status, _REASONS[status] + b"\n")
+
+    def _refuse(self, status: int, message: bytes, extra: bytes = b"") -> None:
+        self._done = True
+        self._cancel_timers()
+        head = b"HTTP/1.1 %d %s\r\n" % (status, _REASONS[status])
+        self.transport.write(
+            head
+            + b"content-type: text/plain; charset=utf-8\r\n"
+            + b"content-length: %d\r\n" % len(message)
+            + extra
+            + b"connection: close\r\n\r\n"
+            + message
+        )
+        self.transport.close()
+
+    def _cancel_timers(self) -> None:
+        for timer in (self._header_timer, self._body_timer):
+            if timer is not None:
+                timer.cancel()
+        self._header_timer = None
+        self._body_timer = None
+
+
+def protocol_class(limits: HttpLimits) -> type[LimitedHttpToolsProtocol]:
+    """The protocol class for ``uvicorn.run(http=…)``, bound to ``limits``."""
+    return type("SozialgraphHttpProtocol", (LimitedHttpToolsProtocol,), {"limits": limits})

@@ -1,0 +1,121 @@
+"""The event stream ``/ldes`` (root node) and its pages ``/ldes/{k}`` in Turtle, JSON-LD and
+N-Triples. Complete pages are immutable (a year of caching); the root and the newest page
+are short-lived. Serialised pages are kept in memory per journal version."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from email.utils import format_datetime
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sozialgraph.errors import NotFound
+from sozialgraph.formats import with_charset
+from sozialgraph.publishing.ldes import PREFIXES, Page, page_triples, paginate, root_triples
+from sozialgraph.publishing.versions import VersionJournal
+from sozialgraph.web import negotiation as media
+from sozialgraph.web.rdf_output import serialize
+from sozialgraph.web.versions import current_journal
+
+router = APIRouter(tags=["Catalog"])
+
+OFFERED = (media.TURTLE, media.JSON_LD, media.N_TRIPLES)
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=10, must-revalidate"
+_cache: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+_CACHE_ENTRIES = 256
+
+
+def stream_urls(request: Request) -> tuple[str, str, str]:
+    """The stream's IRI, its root node and the page URL pattern on this server."""
+    root = str(request.base_url).rstrip("/") + "/ldes"
+    return root + "#stream", root, root + "/{index}"
+
+
+def pages_of(request: Request, journal: VersionJournal) -> list[Page]:
+    settings = request.app.state.settings
+    records = journal.records()
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.ldes_retention_days)
+    rows = [(r.number, r.created_at, r.members) for r in records]
+    return paginate(rows, settings.ldes_page_size, since)
+
+
+def _serialise(triples: list[ox.Triple], media_type: str) -> bytes:
+    if media_type == media.TURTLE:
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+    return serialize(triples, media_type)
+
+
+def _cached(key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    body: bytes = make()
+    with _cache_lock:
+        _cache[key] = body
+        while len(_cache) > _CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return body
+
+
+def _answer(request: Request, body: bytes, media_type: str, cache_control: str) -> Response:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept"}
+    if etag in {
+        t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
+    }:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=with_charset(media_type), headers=headers)
+
+
+@router.get("/ldes", summary="The Linked Data Event Stream: description and root node")
+async def stream_root(request: Request) -> Response:
+    journal = await current_journal(request)
+    media_type = media.negotiate(request.headers.get("accept"), OFFERED)
+    stream, root, page_url = stream_urls(request)
+    latest = journal.latest()
+    key = ("root", root, media_type, str(latest.number if latest else 0))
+    settings = request.app.state.settings
+    catalog = str(request.base_url).rstrip("/") + "/catalog"
+
+    def make() -> bytes:
+        pages = pages_of(request, journal)
+        triples = root_triples(stream, root, pages, page_url, settings.ldes_retention_days, catalog)
+        return _serialise(triples, media_type)
+
+    body = await asyncio.to_thread(_cached, key, make)
+    response = _answer(request, body, media_type, SHORT)
+    if latest is not None:
+        response.headers["Last-Modified"] = format_datetime(latest.created_at, usegmt=True)
+    return response
+
+
+@router.get("/ldes/{index}", summary="One page of the event stream (members of whole versions)")
+async def stream_page(request: Request, index: str) -> Response:
+    if not index.isdigit() or len(index) > 9:
+        raise NotFound(f"no page {index!r} of the event stream")
+    journal = await current_journal(request)
+    media_type = media.negotiate(request.headers.get("accept"), OFFERED)
+    stream, _, page_url = stream_urls(request)
+    pages = {p.index: p for p in pages_of(request, journal)}
+    page = pages.get(int(index))
+    if page is None:
+        raise NotFound(f"no page {index} of the event stream", de=f"Keine Seite {index}")
+    url = page_url.format(index=page.index)
+    key = ("page", url, media_type, ",".join(map(str, page.versions)), str(page.complete))
+
+    def make() -> bytes:
+        members = b"".join(journal.members(n) for n in page.versions)
+        return _serialise(page_triples(stream, url, page, members), media_type)
+
+    body = await asyncio.to_thread(_cached, key, make)
+    return _answer(request, body, media_type, IMMUTABLE if page.complete else SHORT)
