@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from sozialgraph.rdf_io import reject_xml_declarations
 from sozialgraph.store.base import GraphStore
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class WriteService:
@@ -35,6 +37,7 @@ class WriteService:
         self._lock = asyncio.Lock()
         #: Run after every accepted write, still in order (e.g. recording the data version).
         self.after_write: list[Callable[[], object]] = []
+        self._follow_ups: set[asyncio.Task[None]] = set()
 
     def agent(self, authorization: str | None) -> str:
         """The name of the caller's write token (401 without one, 403 for a wrong one)."""
@@ -60,9 +63,37 @@ class WriteService:
         return await self.queries.parse(data, fmt.media_type, source)
 
     async def run(self, work: Callable[[], T]) -> T:
-        """Run one write in a thread, after every earlier write has finished."""
-        async with self._lock:
+        """Run one write in a thread, after every earlier write (and its follow-up) finished.
+
+        The follow-up work of a write (``after_write``: recording the data version, whose cost
+        grows with the store) runs after the answer, still holding the lock: the writer does
+        not wait for it, the next write does, so versions are recorded in the order of writes.
+        """
+        await self._lock.acquire()
+        try:
             result = await asyncio.to_thread(work)
-            for hook in self.after_write:
-                await asyncio.to_thread(hook)
+        except BaseException:
+            self._lock.release()
+            raise
+        if not self.after_write:
+            self._lock.release()
             return result
+        task = asyncio.create_task(self._follow_up())
+        self._follow_ups.add(task)
+        task.add_done_callback(self._follow_ups.discard)
+        return result
+
+    async def _follow_up(self) -> None:
+        try:
+            for hook in self.after_write:
+                try:
+                    await asyncio.to_thread(hook)
+                except Exception:  # a failed follow-up must not stop later writes
+                    log.exception("follow-up of a write failed")
+        finally:
+            self._lock.release()
+
+    async def settled(self) -> None:
+        """Wait until every write's follow-up work is done (shutdown, tests)."""
+        async with self._lock:
+            pass

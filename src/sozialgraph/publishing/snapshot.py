@@ -44,14 +44,41 @@ class Activity:
     ended: str
 
 
-def canonical_lines(quads: list[ox.Quad]) -> list[bytes]:
-    """The dataset as canonical N-Quads lines, sorted: blank nodes labelled by pyoxigraph's
-    canonicalisation, so the same data gives the same bytes and the same SHA-256."""
-    if any(
+#: Most blank nodes the canonicalisation is asked to label: pyoxigraph's RDFC takes minutes
+#: (and gigabytes) for a chain of a few thousand linked blank nodes, e.g. a deep RDF list.
+CANONICAL_BLANK_NODES = 1_000
+
+
+def needs_labels(quads: list[ox.Quad]) -> bool:
+    return any(
         isinstance(term, ox.BlankNode)
         for q in quads
         for term in (q.subject, q.object, q.graph_name)
-    ):
+    )
+
+
+def can_canonicalise(quads: list[ox.Quad]) -> bool:
+    """Few blank nodes, none linked to another: RDFC labels these in linear time."""
+    blank: set[ox.BlankNode] = set()
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode) and isinstance(q.object, ox.BlankNode):
+            return False
+        for term in (q.subject, q.object):
+            if isinstance(term, ox.BlankNode):
+                blank.add(term)
+                if len(blank) > CANONICAL_BLANK_NODES:
+                    return False
+    return True
+
+
+def canonical_lines(quads: list[ox.Quad]) -> list[bytes]:
+    """The dataset as N-Quads lines, sorted, so the same data gives the same bytes and SHA-256.
+
+    Blank nodes are labelled by pyoxigraph's canonicalisation when there are few of them and none
+    links to another (the cases it labels quickly); otherwise they keep the store's labels,
+    which are stable for the same stored data (``canonicalised`` tells which was done).
+    """
+    if needs_labels(quads) and can_canonicalise(quads):
         dataset = ox.Dataset(quads)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
         quads = list(dataset)

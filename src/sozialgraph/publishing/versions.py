@@ -33,7 +33,14 @@ from sozialgraph.namespaces import (
     graph_iri,
     meta_graph_iri,
 )
-from sozialgraph.publishing.snapshot import Activity, Snapshot, activities, canonical_lines
+from sozialgraph.publishing.snapshot import (
+    Activity,
+    Snapshot,
+    activities,
+    can_canonicalise,
+    canonical_lines,
+    needs_labels,
+)
 
 _RECORD = "record.json"
 _STATE = "state.json.gz"
@@ -70,6 +77,8 @@ class VersionRecord:
     changed: int
     deleted: int
     members: int
+    #: Blank nodes labelled by RDFC (False: the store's labels, see snapshot.canonical_lines).
+    canonical: bool = True
 
     @property
     def created_at(self) -> dt.datetime:
@@ -245,6 +254,7 @@ class VersionJournal:
             changed=sum(1 for c in changes if c.change == "changed"),
             deleted=sum(1 for c in changes if c.change == "deleted"),
             members=len(changes),
+            canonical=not needs_labels(quads) or can_canonicalise(quads),
         )
         temporary = self.folder / f".tmp-{number:06d}-{secrets.token_hex(4)}"
         temporary.mkdir()

@@ -1,5 +1,5 @@
 """The embedded store's folder as an operator sees it: generations, a damaged pointer, a full
-or read-only disk (``sozialgraph store repair``, docs/operations.d/store.md).
+or read-only disk (``sozialgraph store repair``, docs/operations.md).
 
 A complete generation holds :data:`COMPLETE_MARKER` (date, triple count), written after its
 build. A store whose ``CURRENT`` is missing, empty or names no generation is *damaged*, never

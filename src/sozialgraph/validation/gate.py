@@ -125,6 +125,9 @@ def validate_change(
     if scoped:
         changed = set(previous).symmetric_difference(triples)
         focus = affected_nodes(copy, changed, read_scope(shapes))
+    if focus is None:  # everything: in one graph, as the union of ~150 graphs is 5-40x slower
+        everything = [q.triple for q in copy.quads_for_pattern(None, None, None, None)]
+        return validate_triples(everything, shapes, "sparql")
     return validate_store(copy, shapes, focus=focus)
 
 

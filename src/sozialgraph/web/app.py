@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
         finally:
             gc.unfreeze()
+            await app.state.writes.settled()
             await app.state.query_service.close()
             if owned:
                 app.state.store.close()

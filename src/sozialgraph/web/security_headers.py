@@ -3,7 +3,7 @@
 The pages load scripts and styles only from ``/static`` (no inline script, style or handler),
 so their policy allows nothing else. FastAPI's API docs (``/docs``, ``/redoc``) load Swagger UI
 and ReDoc from a CDN with an inline start script: those paths get a policy that allows exactly
-that, until their assets are served from here (docs/operations.d/http.md).
+that, until their assets are served from here (docs/operations.md).
 """
 
 from __future__ import annotations

@@ -161,6 +161,7 @@ def version_document(
         "activities": [a.__dict__ for a in record.activities],
         "triples": record.triples,
         "sha256": record.sha256,
+        "canonical": record.canonical,
         "new": record.new,
         "changed": record.changed,
         "deleted": record.deleted,

@@ -120,6 +120,8 @@ def affected_nodes(
             predicate in scope.inverse or predicate in scope.objects_of
         ):
             seeds.add(triple.object)
+    if len(seeds) > MAX_SCOPED_NODES or any(isinstance(n, ox.BlankNode) for n in seeds):
+        return None  # decided before any lookup: a large upload costs no extra time here
     reached = set(seeds)
     frontier = seeds
     for _ in range(scope.depth):
