@@ -367,7 +367,8 @@ def test_measure_page_shows_title_commitment_and_sources(server: LiveServer) -> 
         "SELECT ?source ?title WHERE { <" + iri + "> <http://purl.org/dc/terms/source> ?source . "
         "?source <http://purl.org/dc/terms/title> ?title }",
     )
-    assert len(sources) == 9  # J10en added for the third report's details (issue 15)
+    # J10en added for the third report's details, the official 2022 item (issue 15)
+    assert len(sources) == 10
     for row in sources:
         assert html.link_texts(row["source"]) == [row["title"]]
     assert "Quellen" in [text for _, text in html.headings]
