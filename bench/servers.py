@@ -60,6 +60,11 @@ def sozialgraph(store: Path, work: Path, workers: int = 2) -> Iterator[str]:
         "SOZIALGRAPH_QUERY_WORKERS": str(workers),
         # Oxigraph server and rdflib-endpoint log no requests either.
         "SOZIALGRAPH_ACCESS_LOG": "false",
+        # The load generator is one client address with many connections: the per-client share
+        # and the queue that protect a public endpoint (docs/operations.md) would measure
+        # themselves; Oxigraph server and rdflib-endpoint have neither.
+        "SOZIALGRAPH_QUERIES_PER_CLIENT": "10000",
+        "SOZIALGRAPH_QUERY_QUEUE": "10000",
     }
     command = [
         sys.executable,
