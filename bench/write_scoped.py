@@ -1,17 +1,22 @@
-"""One write on a large store: the SHACL gate scoped to what the write can affect (issue 14).
+"""Writes on a large store: the SHACL gate scoped to what a write can affect (issue 14).
 
 Builds a store of generated municipalities (about ``--triples``), then writes one measure into
-an import graph through the writer (``GraphWriter.replace``): the gate runs on a staging copy
-of the store for the affected resources only. For comparison it times the full gate over all
-published data (``--full``), as every write did before. Peak memory is the process's.
+an import graph ``--writes`` times in a row through the server's write service
+(``WriteService.run`` with ``GraphWriter.replace``, as ``PUT /graph-store`` does), with the
+server's follow-up after each write (the version journal records the new version after the
+answer, ``web.versions.record_current``). Per write it reports what a client sees (request to
+answer, including the wait for the previous write's follow-up) and how long the follow-up took.
+``--full`` also times the full gate over all published data, as every write did before.
 
-    python -m bench.write_scoped --triples 1000000 [--full]
+    python -m bench.write_scoped --triples 1000000 [--writes 5] [--full] [--keep FOLDER]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -20,9 +25,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.generate import EX, generate, municipalities_for, ontology_quads
+from sozialgraph.config import Settings
 from sozialgraph.ingest.history import History
+from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.ingest.writer import GraphWriter
+from sozialgraph.publishing.versions import VersionJournal
+from sozialgraph.querying.service import QueryService
 from sozialgraph.store.embedded import EmbeddedStore
+from sozialgraph.web.versions import record_current
 
 SG = "https://w3id.org/sozialgraph/ontology#"
 GRAPH = EX + "graph/import/bench-one-measure"
@@ -49,38 +59,74 @@ def one_measure(n: int) -> list[ox.Triple]:
             ox.NamedNode(dcterms + "source"),
             ox.NamedNode(f"{EX}gemeinde-1/dokumente/armutspraeventionsstrategie-2022.pdf"),
         ),
+        ox.Triple(measure, ox.NamedNode(SG + "startDate"), ox.Literal("2024", datatype=GYEAR)),
+        ox.Triple(measure, ox.NamedNode(SG + "endDate"), ox.Literal("2026", datatype=GYEAR)),
     ]
+
+
+GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def spread(label: str, seconds: list[float]) -> str:
+    return f"{label}: p50 {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s"
+
+
+async def write_in_a_row(folder: Path, store: EmbeddedStore, writes: int) -> None:
+    settings = Settings(store=str(folder / "store"), search_index=False)
+    service = WriteService(settings, store, QueryService(settings, store))
+    service.writer.shapes  # noqa: B018 (parsed once per server, not per write)
+    journal = VersionJournal(folder / "versions", settings.base_iri)
+    follow_ups: list[float] = []
+
+    def follow_up() -> None:
+        started = time.perf_counter()
+        record_current(journal, store)
+        follow_ups.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await service.run(lambda: record_current(journal, store))  # as at the server's start
+    print(f"first version recorded in {time.perf_counter() - started:.1f} s")
+    service.after_write.append(follow_up)
+    answers: list[float] = []
+    before = peak_mb()
+    for n in range(writes):
+        started = time.perf_counter()
+        result = await service.run(
+            lambda n=n: service.writer.replace(  # type: ignore[misc]
+                GRAPH, one_measure(n), agent="bench", kind="bench", source="bench", content=b""
+            )
+        )
+        answers.append(time.perf_counter() - started)
+        print(f"write {n}: answered in {answers[-1]:.2f} s, {len(result.warnings)} results")
+    await service.settled()
+    for n, took in enumerate(follow_ups):
+        print(f"follow-up {n} (version journal): {took:.2f} s")
+    print(spread("answer", answers))
+    print(spread("follow-up", follow_ups))
+    print(f"peak RSS {before:.0f} MB before the writes, {peak_mb():.0f} MB after")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--writes", type=int, default=5, help="writes in a row")
     parser.add_argument("--full", action="store_true", help="also time the full gate")
     parser.add_argument("--keep", type=Path, help="folder to keep the store in (and reuse)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.keep or Path(temporary)
-        store = EmbeddedStore(Path(folder) / "store")
+        store = EmbeddedStore(folder / "store")
         started = time.perf_counter()
         if store.current_generation() is None:
             store.rebuild([*ontology_quads(), *generate(municipalities_for(args.triples))])
         print(f"store: {store.triple_count()} triples in {time.perf_counter() - started:.1f} s")
-        writer = GraphWriter(store, EX, History(Path(folder) / "history"), "auto")
-        writer.shapes  # noqa: B018 (parsed once per server, not per write)
-        before = peak_mb()
-        for n in range(3):
-            started = time.perf_counter()
-            result = writer.replace(
-                GRAPH, one_measure(n), agent="bench", kind="bench", source="bench", content=b""
-            )
-            took = time.perf_counter() - started
-            print(f"scoped write {n}: {took:.2f} s, {len(result.warnings)} results")
-        print(f"peak RSS {before:.0f} MB before the writes, {peak_mb():.0f} MB after")
+        asyncio.run(write_in_a_row(Path(folder), store, args.writes))
         if args.full:
+            writer = GraphWriter(store, EX, History(Path(folder) / "history"), "auto")
             started = time.perf_counter()
             report = writer.validate(GRAPH, one_measure(9))  # no previous: the full gate
             took = time.perf_counter() - started

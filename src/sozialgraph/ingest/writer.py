@@ -13,6 +13,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -31,6 +32,9 @@ from sozialgraph.validation.gate import (
     validate_triples,
 )
 from sozialgraph.validation.report import ValidationFailed, ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from sozialgraph.validation.sparql.compile import CompiledConstraint
 
 
 @dataclass
@@ -55,12 +59,22 @@ class GraphWriter:
         self.validator = validator
         self._lock = threading.Lock()
         self._shapes: Graph | None = None
+        self._compiled: list[CompiledConstraint] | None = None
 
     @property
     def shapes(self) -> Graph:
         if self._shapes is None:
             self._shapes = shapes_graph(self.base_iri)
         return self._shapes
+
+    @property
+    def compiled(self) -> list[CompiledConstraint]:
+        """The shapes as SPARQL queries, compiled once per writer (not per write)."""
+        if self._compiled is None:
+            from sozialgraph.validation.sparql import compile_shapes
+
+            self._compiled = compile_shapes(self.shapes)
+        return self._compiled
 
     def check_writable(self, graph: str) -> None:
         if graph == meta_graph_iri(self.base_iri) or is_file_graph(graph, self.base_iri):
@@ -89,7 +103,13 @@ class GraphWriter:
                 large = sum(1 for _ in itertools.islice(every, SPARQL_VALIDATION_FROM))
                 if self.validator == "sparql" or large >= SPARQL_VALIDATION_FROM:
                     return validate_change(
-                        copy, graph, triples, previous, self.shapes, self.base_iri
+                        copy,
+                        graph,
+                        triples,
+                        previous,
+                        self.shapes,
+                        self.base_iri,
+                        compiled=self.compiled,
                     )
         meta = meta_graph_iri(self.base_iri)
         shapes_prefix = graph_iri(self.base_iri, "shapes/")

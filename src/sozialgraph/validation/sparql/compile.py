@@ -15,6 +15,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from sozialgraph.validation.sparql.conditions import ConformanceConditions
+from sozialgraph.validation.sparql.locality import reads_only_focus
 from sozialgraph.validation.sparql.shapes import (
     SET_COMPONENTS,
     TYPE_OF,
@@ -48,9 +49,11 @@ class CompiledConstraint:
     messages: dict[str, str] = field(default_factory=dict)
     sparql: bool = False  # a sh:sparql constraint (SHACL-SPARQL result rules apply)
     is_property_shape: bool = False
-    # May run for some focus nodes only (VALUES ?this): not SPARQL constraints or targets,
-    # which may read anything (validation.sparql.scope)
+    # May run for some focus nodes only (VALUES ?this): not SPARQL targets, nor SPARQL
+    # constraints that read more than the focus node's own triples (validation.sparql.scope)
     scopable: bool = True
+    #: The query for a few focus nodes (bound by VALUES), where another plan is faster then.
+    focused_query: str | None = None
 
 
 def compile_shapes(shapes: Graph) -> list[CompiledConstraint]:
@@ -76,6 +79,8 @@ class _Compiler(ConformanceConditions):
                     replace(
                         c,
                         query=merge_prologues(prologue, c.query),
+                        focused_query=c.focused_query
+                        and merge_prologues(prologue, c.focused_query),
                         scopable=c.scopable and not sparql_target,
                     )
                     for c in self._shape_queries(shape, focus)
@@ -175,7 +180,12 @@ class _Compiler(ConformanceConditions):
         self._check_parameters(shape)
 
         def make(
-            query: str, component: str, messages: dict[str, str] | None = None
+            query: str,
+            component: str,
+            messages: dict[str, str] | None = None,
+            *,
+            scopable: bool = True,
+            focused_query: str | None = None,
         ) -> CompiledConstraint:
             return CompiledConstraint(
                 query=query,
@@ -186,19 +196,28 @@ class _Compiler(ConformanceConditions):
                 messages=self._messages(shape) if messages is None else messages,
                 sparql=component == "SPARQLConstraintComponent",
                 is_property_shape=is_property,
-                scopable=component != "SPARQLConstraintComponent",
+                scopable=scopable,
+                focused_query=focused_query,
             )
 
         compiled = []
         values = f"{focus} ?this {path} ?value ." if path else f"{focus} BIND (?this AS ?value)"
         for predicate, component in VALUE_COMPONENTS.items():
             for obj in self._objects(shape, predicate):
-                if predicate == SH["class"]:  # an anti-join beats a test per value
-                    test = f"MINUS {{ ?value {TYPE_OF} {self._term(obj)} }}"
+                focused = None
+                if predicate == SH["class"]:
+                    # Over all focus nodes an anti-join beats a test per value; for a few (a
+                    # write's), the test per value: MINUS reads every instance of the class.
+                    types = f"?value {TYPE_OF} {self._term(obj)}"
+                    test = f"MINUS {{ {types} }}"
+                    focused = (
+                        f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
+                        f"FILTER NOT EXISTS {{ {types} }} }}"
+                    )
                 else:
                     test = f"FILTER (!({self._value_ok(shape, predicate, obj, '?value', ())}))"
                 query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} {test} }}"
-                compiled.append(make(query, component))
+                compiled.append(make(query, component, focused_query=focused))
         for predicate, component in SET_COMPONENTS.items():
             for obj in self._objects(shape, predicate):
                 if path is not None:
@@ -215,7 +234,8 @@ class _Compiler(ConformanceConditions):
             if not self._deactivated(constraint):
                 query = self._sparql_constraint(shape, constraint, path, focus)
                 messages = self._messages(constraint) or self._messages(shape)
-                compiled.append(make(query, "SPARQLConstraintComponent", messages))
+                local = self._reads_only_focus(constraint)
+                compiled.append(make(query, "SPARQLConstraintComponent", messages, scopable=local))
         return compiled
 
     def _set_queries(
@@ -259,6 +279,14 @@ class _Compiler(ConformanceConditions):
         return queries
 
     # SHACL-SPARQL constraints
+
+    def _reads_only_focus(self, constraint: Node) -> bool:
+        """Whether the constraint reads the focus node's own triples only (then it may run for
+        some focus nodes alone: its SELECT as written, ``$PATH`` read as "anything")."""
+        select = self.graph.value(constraint, SH.select)
+        if select is None or "$PATH" in str(select):
+            return False
+        return reads_only_focus(self._prologue(constraint) + str(select))
 
     def _sparql_constraint(
         self, shape: Node, constraint: Node, path: str | None, focus: str

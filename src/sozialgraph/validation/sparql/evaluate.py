@@ -46,7 +46,8 @@ def validate_store(
     at most four.
 
     With ``focus``, the constraints that allow it run for those focus nodes only (a write's
-    affected nodes, ``validation.sparql.scope``); SPARQL constraints and targets run in full.
+    affected nodes, ``validation.sparql.scope``); SPARQL targets, and SPARQL constraints that
+    read more than the focus node's own triples, run in full.
     ``compiled`` are the shapes' queries when the caller keeps them (else compiled here).
     """
     options: _QueryOptions = {"custom_functions": custom_functions()}
@@ -62,7 +63,9 @@ def validate_store(
         compiled = compile_shapes(shapes)
     if focus is not None:
         compiled = [
-            replace(c, query=bind_values(c.query, {"this": focus})) if c.scopable else c
+            replace(c, query=bind_values(c.focused_query or c.query, {"this": focus}))
+            if c.scopable
+            else c
             for c in compiled
             if focus or not c.scopable
         ]

@@ -10,7 +10,10 @@ and the constraints are run for the affected nodes only (``VALUES ?this``).
 No scoping (``None``: validate everything) when the shapes read without bound (``*`` and ``+``
 paths, recursive shapes), when the class hierarchy changes (``rdfs:subClassOf``), when a blank
 node is affected (it cannot be bound in SPARQL) or when the affected nodes are too many to be
-worth it. SPARQL constraints and SPARQL targets read anything: they always run in full.
+worth it. SPARQL targets, and SPARQL constraints that read more than the focus node's own
+triples (``locality.reads_only_focus``), may read anything: they always run in full. A SPARQL
+constraint that reads only triples with ``$this`` as their subject is scoped like the others: a
+node none of whose triples changed keeps its results.
 """
 
 from __future__ import annotations
