@@ -1,11 +1,13 @@
 """Writes on a large store: the SHACL gate scoped to what a write can affect (issue 14).
 
 Builds a store of generated municipalities (about ``--triples``), then writes one measure into
-an import graph ``--writes`` times in a row through the server's write service
-(``WriteService.run`` with ``GraphWriter.replace``, as ``PUT /graph-store`` does), with the
-server's follow-up after each write (the version journal records the new version after the
-answer, ``web.versions.record_current``). Per write it reports what a client sees (request to
-answer, including the wait for the previous write's follow-up) and how long the follow-up took.
+an import graph through the server's write service (``WriteService.run`` with
+``GraphWriter.replace``, as ``PUT /graph-store`` does), with the server's follow-up after each
+write: the version journal pins a frozen copy under the write lock (``web.versions.pin_current``)
+and records the version from it after the answer. The writes run twice, ``--writes`` each: in
+a row (one after the other's answer, as a client sending writes sees them) and spaced (each
+after the previous follow-up finished: the write alone). Per write it reports the time from
+request to answer; then the follow-ups' times (all, and the part under the write lock).
 ``--full`` also times the full gate over all published data, as every write did before.
 
     python -m bench.write_scoped --triples 1000000 [--writes 5] [--full] [--keep FOLDER]
@@ -20,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,7 +35,7 @@ from sozialgraph.ingest.writer import GraphWriter
 from sozialgraph.publishing.versions import VersionJournal
 from sozialgraph.querying.service import QueryService
 from sozialgraph.store.embedded import EmbeddedStore
-from sozialgraph.web.versions import record_current
+from sozialgraph.web.versions import pin_current, record_current
 
 SG = "https://w3id.org/sozialgraph/ontology#"
 GRAPH = EX + "graph/import/bench-one-measure"
@@ -81,32 +84,49 @@ async def write_in_a_row(folder: Path, store: EmbeddedStore, writes: int) -> Non
     service.writer.shapes  # noqa: B018 (parsed once per server, not per write)
     journal = VersionJournal(folder / "versions", settings.base_iri)
     follow_ups: list[float] = []
+    pins: list[float] = []
 
-    def follow_up() -> None:
+    def follow_up() -> Callable[[], object] | None:
+        """The server's hook (``pin_current``), timed: the part under the write lock, and all."""
         started = time.perf_counter()
-        record_current(journal, store)
-        follow_ups.append(time.perf_counter() - started)
+        rest = pin_current(journal, store)
+        pinned = time.perf_counter() - started
+        pins.append(pinned)
+        if rest is None:
+            return None
+
+        def recording() -> None:
+            begun = time.perf_counter()
+            rest()
+            follow_ups.append(pinned + time.perf_counter() - begun)
+
+        return recording
 
     started = time.perf_counter()
     await service.run(lambda: record_current(journal, store))  # as at the server's start
     print(f"first version recorded in {time.perf_counter() - started:.1f} s")
     service.after_write.append(follow_up)
-    answers: list[float] = []
     before = peak_mb()
-    for n in range(writes):
-        started = time.perf_counter()
-        result = await service.run(
-            lambda n=n: service.writer.replace(  # type: ignore[misc]
-                GRAPH, one_measure(n), agent="bench", kind="bench", source="bench", content=b""
+    for spaced in (False, True):
+        answers: list[float] = []
+        for n in range(writes):
+            started = time.perf_counter()
+            result = await service.run(
+                lambda n=n: service.writer.replace(  # type: ignore[misc]
+                    GRAPH, one_measure(n), agent="bench", kind="bench", source="bench", content=b""
+                )
             )
-        )
-        answers.append(time.perf_counter() - started)
-        print(f"write {n}: answered in {answers[-1]:.2f} s, {len(result.warnings)} results")
-    await service.settled()
+            answers.append(time.perf_counter() - started)
+            print(f"write {n}: answered in {answers[-1]:.2f} s, {len(result.warnings)} results")
+            if spaced:
+                await service.settled()
+        await service.settled()
+        kind = "after the previous follow-up" if spaced else "in a row"
+        print(spread(f"answer ({kind})", answers))
     for n, took in enumerate(follow_ups):
         print(f"follow-up {n} (version journal): {took:.2f} s")
-    print(spread("answer", answers))
     print(spread("follow-up", follow_ups))
+    print(spread("follow-up under the write lock (frozen copy)", pins))
     print(f"peak RSS {before:.0f} MB before the writes, {peak_mb():.0f} MB after")
 
 

@@ -137,3 +137,60 @@ def test_a_changed_class_hierarchy_validates_everything(
     )
     apply_change(store, TOWN + "-extra", [sub], BASE)
     assert affected_nodes(store, [sub], read_scope(shapes)) is None
+
+
+def with_period(triples: list[ox.Triple], measure: ox.NamedNode) -> list[ox.Triple]:
+    """``triples`` with ``measure`` ending (2020) before it starts (2025): PeriodShape."""
+    year = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+    dates = (SG("startDate"), SG("endDate"))
+    kept = [t for t in triples if not (t.subject == measure and t.predicate in dates)]
+    return [
+        *kept,
+        ox.Triple(measure, SG("startDate"), ox.Literal("2025", datatype=year)),
+        ox.Triple(measure, SG("endDate"), ox.Literal("2020", datatype=year)),
+    ]
+
+
+def test_the_period_constraint_is_scoped_to_the_changed_measures(
+    published: Path, tmp_path: Path, shapes: Graph
+) -> None:
+    """PeriodShape's SPARQL reads the focus node's own triples only: the scoped gate reports an
+    invalid period of a changed measure, and leaves that of an unchanged one to a full check."""
+    before_store = copy_of(published, tmp_path, "before")
+    old = town(list(before_store.quads_for_pattern(None, None, None, ox.NamedNode(TOWN))))
+    typed = {t.subject for t in old if t.predicate == RDF_TYPE and t.object == SG("Measure")}
+    dated = sorted(
+        {t.subject for t in old if t.predicate == SG("endDate")} & typed, key=lambda n: n.value
+    )
+    unchanged, changed = dated[0], dated[1]
+    # The published data already hold an invalid period (written before the shape was).
+    apply_change(before_store, TOWN, with_period(old, unchanged), BASE)
+    before_store.flush()
+    published_old = with_period(old, unchanged)
+    new = with_period(published_old, changed)
+
+    def period_rows(report: ValidationReport) -> set[str]:
+        return {
+            r.focus_node for r in report.results if r.component == "sh:SPARQLConstraintComponent"
+        }
+
+    full = validate_change(
+        copy_of_store(before_store, tmp_path, "full"),
+        TOWN,
+        new,
+        published_old,
+        shapes,
+        BASE,
+        scoped=False,
+    )
+    scoped = validate_change(
+        copy_of_store(before_store, tmp_path, "scoped"), TOWN, new, published_old, shapes, BASE
+    )
+    assert period_rows(full) == {unchanged.value, changed.value}
+    assert period_rows(scoped) == {changed.value}
+    assert not scoped.conforms and not full.conforms
+
+
+def copy_of_store(store: ox.Store, tmp_path: Path, name: str) -> ox.Store:
+    store.backup(str(tmp_path / name))
+    return ox.Store(str(tmp_path / name))

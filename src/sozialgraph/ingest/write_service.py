@@ -23,6 +23,9 @@ from sozialgraph.store.base import GraphStore
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+#: Follow-ups of writes that may wait for their turn; one more write waits for a free place.
+MAX_PENDING_FOLLOW_UPS = 4
+
 
 class WriteService:
     """Owns the writer; every write runs in a thread, one after the other."""
@@ -35,9 +38,14 @@ class WriteService:
         self.writer = GraphWriter(store, settings.base_iri, self.history, settings.validator)
         self.sheets = SheetImport(self.writer, settings.base_iri, settings.municipality)
         self._lock = asyncio.Lock()
-        #: Run after every accepted write, still in order (e.g. recording the data version).
-        self.after_write: list[Callable[[], object]] = []
+        #: Follow-up work of every accepted write (e.g. recording the data version). A hook runs
+        #: under the write lock and returns the rest of its work (or None), which runs after the
+        #: lock is released, in the order of writes: a hook pins what it reads (a frozen copy of
+        #: the store) and the next write need not wait for the slow part.
+        self.after_write: list[Callable[[], Callable[[], object] | None]] = []
         self._follow_ups: set[asyncio.Task[None]] = set()
+        self._last_follow_up: asyncio.Task[None] | None = None
+        self._pending = asyncio.Semaphore(MAX_PENDING_FOLLOW_UPS)
 
     def agent(self, authorization: str | None) -> str:
         """The name of the caller's write token (401 without one, 403 for a wrong one)."""
@@ -62,15 +70,19 @@ class WriteService:
             raise RdfSyntaxError("the document is not valid UTF-8", source=source) from None
         return await self.queries.parse(data, fmt.media_type, source)
 
-    async def run(self, work: Callable[[], T]) -> T:
-        """Run one write in a thread, after every earlier write (and its follow-up) finished.
+    async def run(self, work: Callable[[], T], *, after_follow_ups: bool = False) -> T:
+        """Run one write in a thread, after every earlier write finished.
 
-        The follow-up work of a write (``after_write``: recording the data version, whose cost
-        grows with the store) runs after the answer, still holding the lock: the writer does
-        not wait for it, the next write does, so versions are recorded in the order of writes.
+        The follow-up work of a write (``after_write``) starts under the write lock and goes on
+        after the answer: the writer does not wait for it, the next write waits only for its
+        first, pinning part (and for a free place when ``MAX_PENDING_FOLLOW_UPS`` are pending).
+        ``after_follow_ups``: also wait until every earlier follow-up is done (recording a
+        version outside a write must not overtake the versions of earlier writes).
         """
         await self._lock.acquire()
         try:
+            if after_follow_ups:
+                await self._follow_ups_done()
             result = await asyncio.to_thread(work)
         except BaseException:
             self._lock.release()
@@ -78,22 +90,48 @@ class WriteService:
         if not self.after_write:
             self._lock.release()
             return result
-        task = asyncio.create_task(self._follow_up())
+        task = asyncio.create_task(self._follow_up(self._last_follow_up))
+        self._last_follow_up = task
         self._follow_ups.add(task)
         task.add_done_callback(self._follow_ups.discard)
         return result
 
-    async def _follow_up(self) -> None:
+    async def _follow_up(self, previous: asyncio.Task[None] | None) -> None:
+        """The follow-up of one write: the hooks under the write lock, then the rest of their
+        work in the order of writes (after ``previous``, the follow-up of the write before)."""
+        rest: list[Callable[[], object]] = []
+        pending = False
         try:
+            await self._pending.acquire()
+            pending = True
             for hook in self.after_write:
                 try:
-                    await asyncio.to_thread(hook)
+                    later = await asyncio.to_thread(hook)
                 except Exception:  # a failed follow-up must not stop later writes
                     log.exception("follow-up of a write failed")
+                    continue
+                if later is not None:
+                    rest.append(later)
         finally:
             self._lock.release()
+        try:
+            if previous is not None:
+                await asyncio.wait([previous])
+            for later in rest:
+                try:
+                    await asyncio.to_thread(later)
+                except Exception:
+                    log.exception("follow-up of a write failed")
+        finally:
+            if pending:
+                self._pending.release()
+
+    async def _follow_ups_done(self) -> None:
+        """Wait for the last follow-up (and so for every earlier one: they run in order)."""
+        if self._last_follow_up is not None:
+            await asyncio.wait([self._last_follow_up])
 
     async def settled(self) -> None:
         """Wait until every write's follow-up work is done (shutdown, tests)."""
         async with self._lock:
-            pass
+            await self._follow_ups_done()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +44,19 @@ class WriteResult:
     previous_triples: int
     warnings: list[ValidationResult] = field(default_factory=list)
     deleted: bool = False
+
+
+def _is_large(store: ox.Store) -> bool:
+    """Whether ``store`` holds ``SPARQL_VALIDATION_FROM`` quads or more, counted by the store
+    (reading that many quads into Python took ~0.13 s, a third of a one-measure write)."""
+    query = (
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT * WHERE { { ?s ?p ?o } UNION "
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} }} }} LIMIT {SPARQL_VALIDATION_FROM} }}"
+    )
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    count = next(iter(solutions))["n"]
+    return count is not None and int(count.value) >= SPARQL_VALIDATION_FROM
 
 
 class GraphWriter:
@@ -99,9 +111,7 @@ class GraphWriter:
         staging = getattr(self.store, "staging_copy", None)
         if staging is not None and previous is not None and self.validator != "pyshacl":
             with staging() as copy:
-                every = copy.quads_for_pattern(None, None, None, None)
-                large = sum(1 for _ in itertools.islice(every, SPARQL_VALIDATION_FROM))
-                if self.validator == "sparql" or large >= SPARQL_VALIDATION_FROM:
+                if self.validator == "sparql" or _is_large(copy):
                     return validate_change(
                         copy,
                         graph,

@@ -41,6 +41,7 @@ from sozialgraph.publishing.snapshot import (
     canonical_lines,
     needs_labels,
 )
+from sozialgraph.querying.worker_process import die_with_parent
 
 _RECORD = "record.json"
 _STATE = "state.json.gz"
@@ -218,6 +219,15 @@ class VersionJournal:
             self._prune()
             return record
 
+    def adopt(self, record: VersionRecord) -> None:
+        """Take in a version that another process recorded in this folder (``record_from_copy``)."""
+        with self._lock:
+            if self._records is None:
+                self._load()
+            elif record.store_version not in self._by_store_version:
+                self._records.append(record)
+                self._by_store_version[record.store_version] = record.number
+
     def _write(
         self,
         number: int,
@@ -368,6 +378,18 @@ def _record_from_json(data: dict[str, Any]) -> VersionRecord:
 
 def _change_from_json(data: dict[str, Any]) -> Change:
     return Change(**data)
+
+
+def record_from_copy(
+    journal: dict[str, Any], store_version: str, copy: str, parent_pid: int
+) -> VersionRecord | None:
+    """Record ``store_version`` from a frozen copy of the store (folder ``copy``) into the journal
+    ``journal`` (its constructor's arguments), in a process of its own: reading and hashing the
+    whole store takes long and would hold the web process's interpreter lock meanwhile."""
+    die_with_parent(parent_pid)
+    folder = Path(journal.pop("folder"))
+    quads = ox.Store.read_only(copy).quads_for_pattern(None, None, None, None)
+    return VersionJournal(folder, **journal).record(store_version, quads)
 
 
 def versions_folder(state_dir: Path, configured: str | None) -> Path:

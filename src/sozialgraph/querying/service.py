@@ -59,6 +59,7 @@ class QueryService:
             settings.query_timeout,
         )
         self.backend: QueryBackend = query_backend(settings, store, self.pool, self.public_pool)
+        self.last_version: str | None = None
         self._guarded: OrderedDict[str, GuardedQuery] = OrderedDict()
         self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
         self._cached_cells = 0
@@ -88,7 +89,12 @@ class QueryService:
 
     async def version(self) -> str:
         """The store's version (see :meth:`QueryBackend.version`)."""
-        return await self.backend.version()
+        self.last_version = await self.backend.version()
+        return self.last_version
+
+    def known_version(self) -> str | None:
+        """The version without a request: the embedded store's, or the last one read remotely."""
+        return self.backend.known_version() or self.last_version
 
     async def execute(
         self,

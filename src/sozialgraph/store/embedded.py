@@ -382,9 +382,26 @@ class EmbeddedStore:
         A write is validated on it as the store would be after the write; the live generation
         never sees it. Call it under the writer's lock.
         """
-        folder = self.root / "staging" / secrets.token_hex(6)
         with storage_errors():
-            store = self._writable()
+            folder = self._backup_to(self._writable(), secrets.token_hex(6))
+        try:
+            with storage_errors():
+                yield ox.Store(str(folder))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def frozen_copy(self) -> Path | None:
+        """A folder with the live data as they are now, to read later (read-only) while writes go
+        on, which the caller removes; None before the first build or on a read-only copy."""
+        store = self._open()
+        if self._generation is None or self._store_is_checkpoint:
+            return None
+        return self._backup_to(store, f"frozen-{secrets.token_hex(6)}")
+
+    def _backup_to(self, store: ox.Store, name: str) -> Path:
+        """A backup of ``store`` (hard links, cheap) in ``staging/name``."""
+        folder = self.root / "staging" / name
+        with storage_errors():
             folder.parent.mkdir(exist_ok=True)
             for left in folder.parent.iterdir():  # left behind by a killed process
                 if time.time() - left.stat().st_mtime > 3600:
@@ -392,17 +409,11 @@ class EmbeddedStore:
             try:
                 store.flush()
                 store.backup(str(folder))
-                copy = ox.Store(str(folder))
             except OSError:
                 self._needs_reopen = True
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
-        try:
-            with storage_errors():
-                yield copy
-        finally:
-            del copy
-            shutil.rmtree(folder, ignore_errors=True)
+        return folder
 
     def _prune_checkpoints(self) -> None:
         checkpoints = self._checkpoints_of(self._generation)

@@ -2,8 +2,9 @@
 dump ``/versionen/{n}/sozialgraph.nq.gz``; the ``Sozialgraph-Version`` header on every read.
 
 The journal records the store's version after every accepted write (a hook of the write
-service, inside its lock), at startup and whenever a request finds an unrecorded version (a
-build by the command line).
+service: a frozen copy pinned inside its lock, the version recorded from it after the answer,
+in the order of writes), at startup and whenever a request finds an unrecorded version (a
+build by the command line; after the pending follow-ups of writes).
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+import multiprocessing
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -23,7 +29,12 @@ from sozialgraph.errors import BadRequest, NotFound, SozialgraphError
 from sozialgraph.formats import GZIP
 from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.publishing.change_catalog import version_iri
-from sozialgraph.publishing.versions import VersionJournal, VersionRecord, versions_folder
+from sozialgraph.publishing.versions import (
+    VersionJournal,
+    VersionRecord,
+    record_from_copy,
+    versions_folder,
+)
 from sozialgraph.store.base import GraphStore
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.languages import ui_language
@@ -49,13 +60,50 @@ def record_current(journal: VersionJournal, store: GraphStore) -> VersionRecord 
     return None
 
 
+def pin_current(journal: VersionJournal, store: GraphStore) -> Callable[[], object] | None:
+    """The follow-up of a write, under the write lock: the store's current version and a frozen
+    copy of its data, and the recording from that copy to run later, in a process of its own
+    (the next write need not wait for it; ``WriteService.after_write``). A store without frozen
+    copies (remote) records here, under the lock."""
+    version = store.version()
+    if journal.number_of(version) is not None:
+        return None
+    freeze: Callable[[], Path | None] | None = getattr(store, "frozen_copy", None)
+    copy = freeze() if freeze is not None else None
+    if copy is None:
+        record_current(journal, store)
+        return None
+    frozen = copy
+
+    def record() -> VersionRecord | None:
+        arguments = {
+            "folder": str(journal.folder),
+            "base_iri": journal.base_iri,
+            "keep_days": journal.keep_days,
+            "keep_monthly": journal.keep_monthly,
+        }
+        try:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(1, mp_context=context) as process:
+                recorded = process.submit(
+                    record_from_copy, arguments, version, str(frozen), os.getpid()
+                ).result()
+        finally:
+            shutil.rmtree(frozen, ignore_errors=True)
+        if recorded is not None:
+            journal.adopt(recorded)
+        return recorded
+
+    return record
+
+
 async def current_journal(request: Request) -> VersionJournal:
     """The journal, with the store's current version recorded (serialised with writes)."""
     journal: VersionJournal = request.app.state.journal
     store: GraphStore = request.app.state.store
     if journal.number_of(await asyncio.to_thread(store.version)) is None:
         writes: WriteService = request.app.state.writes
-        await writes.run(lambda: record_current(journal, store))
+        await writes.run(lambda: record_current(journal, store), after_follow_ups=True)
     return journal
 
 
@@ -71,7 +119,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.journal = journal
     store: GraphStore = app.state.store
     writes: WriteService = app.state.writes
-    writes.after_write.append(lambda: record_current(journal, store))
+    writes.after_write.append(lambda: pin_current(journal, store))
     task = asyncio.create_task(writes.run(lambda: record_current(journal, store)))
     try:
         yield
@@ -250,7 +298,11 @@ class VersionHeader:
         store: GraphStore | None = getattr(self.state, "store", None)
         if journal is None or store is None:
             return send
-        number = journal.number_of(store.version())
+        # Never a request to a remote store here (it would block the event loop, and fail when
+        # the server is away): its version as the query service last saw it.
+        service = getattr(self.state, "query_service", None)
+        version = service.known_version() if service is not None else None
+        number = journal.number_of(version) if version is not None else None
         if number is None:
             return send
         value = str(number).encode("ascii")
