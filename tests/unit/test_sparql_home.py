@@ -50,6 +50,12 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("store/remote.py", "SELECT (COUNT(*) AS ?n) WHERE { {} }"): (
         "GraphStore.count(): triples of a graph or of the store"
     ),
+    (
+        "ingest/writer.py",
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT * WHERE { { ?s ?p ?o } UNION { ",
+    ): (
+        "a bounded size probe of the staging copy that picks the validation path (no data question)"
+    ),
     ("web/query_page.py", "SELECT ?strategie ?titel WHERE {\n"): (
         "the text the query editor opens with, for the user to edit; the code never runs it"
     ),
