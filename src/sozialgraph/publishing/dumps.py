@@ -23,10 +23,10 @@ import pyoxigraph as ox
 
 from sozialgraph.config import Settings
 from sozialgraph.formats import BY_MEDIA_TYPE, EU_FILE_TYPE, JSON_LD, N_TRIPLES, TRIG, TURTLE
+from sozialgraph.publishing.folders import is_complete, publish
 from sozialgraph.store.base import GraphStore, serialize_quads
 
 DUMP_STEM = "sozialgraph"
-_COMPLETE = "COMPLETE"
 _CHUNK = 1024 * 1024
 
 
@@ -113,14 +113,14 @@ class DumpCache:
         """The dumps of the store's current version if they are already made (no waiting)."""
         version = self.store.version()
         target = self.folder / _safe(version)
-        return DumpSet(version, target) if (target / _COMPLETE).exists() else None
+        return DumpSet(version, target) if is_complete(target) else None
 
     def ensure(self, checkpoint: str | None = None) -> DumpSet:
         """Make the dumps of the current version unless they exist; remove older ones."""
         with self._lock:
             version = self.store.version()
             target = self.folder / _safe(version)
-            if not (target / _COMPLETE).exists():
+            if not is_complete(target):
                 self._generate(target, checkpoint)
             self._prune(keep=target.name)
             return DumpSet(version, target)
@@ -141,12 +141,7 @@ class DumpCache:
                             source.quads_for_pattern(None, None, None, None), output, fmt.rdf_format
                         )
                 _compress(plain, temporary / (fmt.filename + ".gz"))
-            (temporary / _COMPLETE).write_text(target.name, encoding="utf-8")
-            try:
-                temporary.rename(target)
-            except OSError:  # another process finished the same version first
-                if not (target / _COMPLETE).exists():
-                    raise
+            publish(temporary, target)
         finally:
             del source
             shutil.rmtree(temporary, ignore_errors=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import tantivy
 
+from sozialgraph.publishing.folders import COMPLETE, is_complete, publish
 from sozialgraph.publishing.snippets import snippet
 from sozialgraph.publishing.text_analysis import (
     ENGLISH,
@@ -38,9 +39,8 @@ from sozialgraph.publishing.text_documents import (
     TextDocument,
 )
 
-_COMPLETE = "COMPLETE"
 _STATE = "STATE.json"
-_NOT_LINKED = {"meta.json", ".managed.json", _COMPLETE, _STATE}
+_NOT_LINKED = {"meta.json", ".managed.json", COMPLETE, _STATE}
 #: Boosts: a title hit outranks a description hit; exact words outrank prefixes and typos.
 TITLE_BOOST = 3.0
 IDENTIFIER_BOOST = 50.0
@@ -295,7 +295,7 @@ def write_index(
     given, else from ``documents`` alone) and rename it into place; returns its folder."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / safe_name(version)
-    if (target / _COMPLETE).exists():
+    if is_complete(target):
         return target
     temporary = folder / f".tmp-{target.name}-{secrets.token_hex(4)}"
     temporary.mkdir()
@@ -319,12 +319,7 @@ def write_index(
         total = index.searcher().num_docs
         state = {"version": version, "fingerprints": fingerprints, "documents": total}
         (temporary / _STATE).write_text(json.dumps(state), encoding="utf-8")
-        (temporary / _COMPLETE).write_text(target.name, encoding="utf-8")
-        try:
-            temporary.rename(target)
-        except OSError:  # another process finished the same version first
-            if not (target / _COMPLETE).exists():
-                raise
+        publish(temporary, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return target
@@ -347,7 +342,7 @@ def _link_files(source: Path, target: Path) -> None:
 def open_complete(folder: Path, version: str) -> TextIndex | None:
     """The index of ``version`` if one is complete on disk (made here or by another process)."""
     target = folder / safe_name(version)
-    if not (target / _COMPLETE).exists():
+    if not is_complete(target):
         return None
     return TextIndex(target)
 

@@ -363,14 +363,7 @@ class EmbeddedStore:
         if not target.exists():
             target.parent.mkdir(exist_ok=True)  # removed by hand: made again
             temporary = target.with_name(target.name + ".tmp-" + secrets.token_hex(3))
-            with storage_errors():
-                try:
-                    store.flush()
-                    store.backup(str(temporary))
-                except OSError:
-                    self._needs_reopen = True
-                    shutil.rmtree(temporary, ignore_errors=True)
-                    raise
+            self._backup(store, temporary)
             temporary.rename(target)
             self._prune_checkpoints()
         return target
@@ -406,6 +399,13 @@ class EmbeddedStore:
             for left in folder.parent.iterdir():  # left behind by a killed process
                 if time.time() - left.stat().st_mtime > 3600:
                     shutil.rmtree(left, ignore_errors=True)
+        self._backup(store, folder)
+        return folder
+
+    def _backup(self, store: ox.Store, folder: Path) -> None:
+        """Flush and back ``store`` up into ``folder``; a failure (full disk) leaves no folder
+        and reopens the store at the next write (RocksDB refuses writes on that handle)."""
+        with storage_errors():
             try:
                 store.flush()
                 store.backup(str(folder))
@@ -413,7 +413,6 @@ class EmbeddedStore:
                 self._needs_reopen = True
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
-        return folder
 
     def _prune_checkpoints(self) -> None:
         checkpoints = self._checkpoints_of(self._generation)
