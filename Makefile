@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint
+.PHONY: run test lint screenshots
 
 # Install sozialgraph and serve Jena's graph on http://127.0.0.1:8000 (builds the store on first start).
 run:
@@ -19,7 +19,8 @@ BOTH_BACKENDS := tests/integration/test_sparql_endpoint.py tests/integration/tes
 	tests/integration/test_linked_data.py tests/integration/test_catalog.py tests/integration/test_dumps.py \
 	tests/integration/test_search_freshness.py
 
-# Install sozialgraph with its test tools (and Debian's Chromium for the browser tests), run the
+# Install sozialgraph with its test tools (and Debian's Chromium for the browser tests, Virtuoso
+# for the remote-store tests), run the
 # whole test suite (pytest), then the server-level tests once more on a real Oxigraph server.
 test:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +30,9 @@ test:
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	command -v virtuoso-t >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource)
 	cd tests/ldes && npm ci --no-audit --no-fund
+	cd tests/browser && npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest
 	SOZIALGRAPH_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(BOTH_BACKENDS)
 
@@ -37,3 +40,9 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+
+# Screenshots of the cross-reference matrix, ECCAR coverage and the documentation status (Jena,
+# German) for the README: builds Jena's graph in a temporary folder, serves it, writes
+# docs/screenshots/*.png with Chromium. Needs the test tools (make test installs them).
+screenshots:
+	$(BIN)/python -m tests.browser.screenshots

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from bench.generate import EX, generate, municipalities_for
 from sozialgraph.namespaces import DCT_NS, SG_NS
 from sozialgraph.publishing.feeds import FeedScope, atom_feed
-from sozialgraph.publishing.ldes import page_triples, paginate
+from sozialgraph.publishing.ldes import page_members, page_triples, paginate
 from sozialgraph.publishing.versions import VersionJournal
 
 
@@ -71,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, page in (("first", pages[0]), ("newest", pages[-1])):
 
             def make(page: Any = page) -> tuple[bytes, bytes]:
-                members = b"".join(journal.members(n) for n in page.versions)
+                members = page_members(
+                    page,
+                    journal.members,
+                    lambda n: journal.get(n).members,  # type: ignore[union-attr]
+                )
                 triples = page_triples(stream, "http://127.0.0.1/ldes/0", page, members)
                 return (
                     ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"",

@@ -44,6 +44,11 @@ class SizeResult:
     index_share_of_load: float
     index_bytes: int
     documents: int
+    # CPU seconds of this process (all its threads): what a busy machine does not distort
+    load_cpu_s: float = 0.0
+    index_cpu_s: float = 0.0
+    index_cpu_share_of_load: float = 0.0
+    index_phases_s: dict[str, float] = field(default_factory=dict)
     all_towns_ms: dict[str, float] = field(default_factory=dict)
     one_town_ms: dict[str, float] = field(default_factory=dict)
     scan_all_towns_ms: dict[str, float] = field(default_factory=dict)
@@ -72,9 +77,9 @@ async def measure(triples: int, searches: int, scan: bool, work: Path) -> SizeRe
     towns = municipalities_for(triples)
     path = work / f"store-{triples}"
     store = EmbeddedStore(path)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     store.rebuild([*ontology_quads(EX), *generate(towns)])
-    load_s = time.perf_counter() - started
+    load_s, load_cpu_s = time.perf_counter() - started, time.process_time() - cpu
     count = store.triple_count()
     settings = Settings(store=str(path), base_iri=EX, search_index_wait=3600)
     service = QueryService(settings, store)
@@ -86,9 +91,9 @@ async def measure(triples: int, searches: int, scan: bool, work: Path) -> SizeRe
 
     search = SearchService(settings, context, service.backend.snapshot)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         index = await search.current(wait=3600)
-        index_s = time.perf_counter() - started
+        index_s, index_cpu_s = time.perf_counter() - started, time.process_time() - cpu
         assert index is not None
         ctx = context("de")
         town = (f"{EX}gemeinde-1/organisation/stadt",)
@@ -100,6 +105,14 @@ async def measure(triples: int, searches: int, scan: bool, work: Path) -> SizeRe
             index_share_of_load=round(index_s / load_s, 3),
             index_bytes=index.size_bytes(),
             documents=index.documents,
+            load_cpu_s=round(load_cpu_s, 2),
+            index_cpu_s=round(index_cpu_s, 2),
+            index_cpu_share_of_load=round(index_cpu_s / load_cpu_s, 3),
+            index_phases_s={
+                k.removesuffix("_seconds"): float(v)
+                for k, v in search.last_build.items()
+                if k.endswith("_seconds")
+            },
         )
         for scope, target in (((), result.all_towns_ms), (town, result.one_town_ms)):
             samples = []

@@ -3,6 +3,10 @@
 Every source file becomes one named graph. Graphs that did not come from files (imports by data
 officers) are carried over and validated together with the files, so a build never loses
 published data. Nothing is written unless the whole graph passes the gate.
+
+The data files are streamed: each is parsed while it is loaded into the new generation and only
+its count and checksum stay in memory, so that a build's memory does not grow with the data
+(the store loads in bounded batches; the SHACL gate runs on the loaded generation).
 """
 
 from __future__ import annotations
@@ -16,25 +20,51 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from sozialgraph.namespaces import meta_graph_iri
+from sozialgraph.errors import RdfSyntaxError
+from sozialgraph.namespaces import DEFAULT_BASE_IRI, meta_graph_iri
 from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
-from sozialgraph.rdf_io import to_rdflib
-from sozialgraph.resources import LoadedGraph, Progress, is_file_graph, load_files, source_files
+from sozialgraph.rdf_io import format_for_path, parse_file, parse_triples, rebase_triple, to_rdflib
+from sozialgraph.resources import Progress, SourceFile, is_file_graph, source_files
 from sozialgraph.store.base import GraphStore
-from sozialgraph.validation.gate import choose_validator, gate
+from sozialgraph.validation.gate import choose_validator
+from sozialgraph.validation.pyshacl_path import validate
 from sozialgraph.validation.report import ValidationFailed, ValidationReport
 
 
 @dataclass
+class BuiltGraph:
+    """One named graph of a build: its source, checksum and triple count.
+
+    The triples of a file's graph are not kept (a build streams them into the store);
+    ``triples`` parses the file again. Carried-over graphs (imports) keep theirs.
+    """
+
+    graph: str
+    source: str
+    sha256: str
+    count: int = 0
+    is_shapes: bool = False
+    path: Path | None = None
+    base_iri: str = DEFAULT_BASE_IRI
+    carried: list[ox.Triple] | None = None
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        if self.carried is not None or self.path is None:
+            return list(self.carried or [])
+        return parse_file(self.path, source=self.source, base_iri=self.base_iri)
+
+
+@dataclass
 class BuildResult:
-    graphs: list[LoadedGraph]
+    graphs: list[BuiltGraph]
     report: ValidationReport
     activity_id: str
     carried_over: list[str] = field(default_factory=list)
 
     @property
     def triple_count(self) -> int:
-        return sum(len(g.triples) for g in self.graphs)
+        return sum(g.count for g in self.graphs)
 
 
 def build(
@@ -49,66 +79,128 @@ def build(
 ) -> BuildResult:
     """Parse, validate and (only if valid) replace the store's content. Raises on failure.
 
-    Validation runs with pySHACL, or — for large graphs — as SPARQL on the new generation of
-    the store before it is switched live (both report the same results; tests compare them).
+    The data graphs are streamed into the new generation; the gate runs there before it is
+    switched live: pySHACL for small graphs, the same shapes compiled to SPARQL for large ones
+    (both report the same results; tests compare them).
     """
     started = dt.datetime.now(dt.UTC)
-    graphs = load_files(source_files(base_iri, root, data_dir), base_iri, progress)
+    files = source_files(base_iri, root, data_dir)
+    choose_validator(validator, 0)  # an unknown validator fails before anything is read
+    shape_files = [f for f in files if f.is_shapes]
+    shape_triples = {
+        f.graph: parse_file(f.path, source=f.relative, base_iri=base_iri) for f in shape_files
+    }
+    shapes = Graph()
+    for triples in shape_triples.values():
+        to_rdflib(triples, shapes)
+    graphs = [_file_graph(f, base_iri) for f in files]
+    for graph in graphs:
+        if graph.is_shapes:
+            graph.count = len(shape_triples[graph.graph])
     meta = meta_graph_iri(base_iri)
     names = store.graph_names()
     carried = [name for name in names if name != meta and not is_file_graph(name, base_iri)]
     for name in carried:
         triples = [q.triple for q in store.quads(name)]
-        graphs.append(LoadedGraph(name, f"(carried over) {name}", triples, _digest(triples)))
+        graphs.append(
+            BuiltGraph(
+                name, f"(carried over) {name}", _digest(triples), len(triples), carried=triples
+            )
+        )
     previous_meta = list(store.quads(meta)) if meta in names else []
     activity_id = new_activity_id()
-
-    def provenance(report: ValidationReport) -> list[ox.Quad]:
-        record = ActivityRecord(
-            kind="build",
-            agent=agent,
-            started=started,
-            ended=dt.datetime.now(dt.UTC),
-            graphs=[GraphRecord(g.graph, g.source, g.sha256, len(g.triples)) for g in graphs],
-            conforms=True,
-            warnings=len(report.results),
-        )
-        return activity_quads(record, base_iri, activity_id)
-
-    chosen = choose_validator(validator, sum(len(g.triples) for g in graphs))
-    if progress:
-        progress(f"SHACL ({chosen})", 0, 1)
-    if chosen == "pyshacl":
-        report = gate(graphs)
-        _raise_unless_valid(report)
-        if progress:
-            progress("write", 0, 1)
-        store.rebuild(_all_quads(graphs, previous_meta + provenance(report)))
-        return BuildResult(graphs, report, activity_id, carried)
-
-    from sozialgraph.validation.sparql import validate_store
-
-    shapes = Graph()
-    for loaded in graphs:
-        if loaded.is_shapes:
-            to_rdflib(loaded.triples, shapes)
-    data_graphs = [g for g in graphs if not g.is_shapes]
     outcome: list[ValidationReport] = []
 
     def check(fresh: ox.Store) -> None:
         # The new generation holds only the data graphs while it is validated, so the union
         # default graph is the data (naming ~150 graphs as the default graph instead makes
         # every pattern a union over them: 5–40× slower). Shapes and metadata come after.
-        report = validate_store(fresh, shapes)
+        chosen = choose_validator(validator, len(fresh))
+        if progress:
+            progress(f"SHACL ({chosen})", 0, 1)
+        if chosen == "pyshacl":
+            data = to_rdflib(q.triple for q in fresh.quads_for_pattern(None, None, None, None))
+            report = validate(data, shapes)
+        else:
+            from sozialgraph.validation.sparql import validate_store
+
+            report = validate_store(fresh, shapes)
         _raise_unless_valid(report)
         outcome.append(report)
-        shape_graphs = [g for g in graphs if g.is_shapes]
-        fresh.bulk_extend(_all_quads(shape_graphs, [*previous_meta, *provenance(report)]))
+        record = ActivityRecord(
+            kind="build",
+            agent=agent,
+            started=started,
+            ended=dt.datetime.now(dt.UTC),
+            graphs=[GraphRecord(g.graph, g.source, g.sha256, g.count) for g in graphs],
+            conforms=True,
+            warnings=len(report.results),
+        )
+        fresh.bulk_extend(
+            [
+                *(
+                    ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+                    for name, triples in shape_triples.items()
+                    for t in triples
+                ),
+                *previous_meta,
+                *activity_quads(record, base_iri, activity_id),
+            ]
+        )
 
     if progress:
-        progress("write and validate", 0, 1)
-    store.rebuild(_all_quads(data_graphs, []), check=check)
+        progress("load and validate", 0, 1)
+    store.rebuild(_data_quads(graphs, progress), check=check)
     return BuildResult(graphs, outcome[0], activity_id, carried)
+
+
+def _file_graph(source: SourceFile, base_iri: str) -> BuiltGraph:
+    return BuiltGraph(
+        source.graph,
+        source.relative,
+        "",
+        is_shapes=source.is_shapes,
+        path=source.path,
+        base_iri=base_iri,
+    )
+
+
+def _data_quads(graphs: list[BuiltGraph], progress: Progress | None) -> Iterator[ox.Quad]:
+    """The quads of every data graph, file by file (counted and hashed on the way)."""
+    data = [g for g in graphs if not g.is_shapes]
+    for number, graph in enumerate(data, start=1):
+        name = ox.NamedNode(graph.graph)
+        if graph.carried is not None:
+            for t in graph.carried:
+                yield ox.Quad(t.subject, t.predicate, t.object, name)
+            continue
+        if progress:
+            progress(f"load {graph.source}", number, len(data))
+        assert graph.path is not None
+        content = graph.path.read_bytes()
+        graph.sha256 = hashlib.sha256(content).hexdigest()
+        count = 0
+        for triple in _stream_triples(content, graph.path, graph.source, graph.base_iri):
+            count += 1
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
+        graph.count = count
+
+
+def _stream_triples(content: bytes, path: Path, source: str, base_iri: str) -> Iterator[ox.Triple]:
+    """The triples of one file as they are parsed (errors as ``parse_triples`` reports them)."""
+    fmt = format_for_path(path)
+    if fmt != ox.RdfFormat.TURTLE and fmt != ox.RdfFormat.N_TRIPLES:
+        yield from parse_triples(content, fmt, source=source, base_iri=base_iri)  # rare: whole
+        return
+    rebase = base_iri != DEFAULT_BASE_IRI and DEFAULT_BASE_IRI.encode() in content
+    try:
+        for quad in ox.parse(content, format=fmt):
+            yield rebase_triple(quad.triple, base_iri) if rebase else quad.triple
+    except SyntaxError:
+        parse_triples(content, fmt, source=source, base_iri=base_iri)  # raises with the location
+        raise
+    except ValueError as error:
+        raise RdfSyntaxError(str(error), source=source) from None
 
 
 def _raise_unless_valid(report: ValidationReport) -> None:
@@ -116,14 +208,6 @@ def _raise_unless_valid(report: ValidationReport) -> None:
         raise ValidationFailed(
             report, "The build was rejected by the SHACL gate:\n" + report.format("en")
         )
-
-
-def _all_quads(graphs: list[LoadedGraph], metadata: list[ox.Quad]) -> Iterator[ox.Quad]:
-    for loaded in graphs:
-        name = ox.NamedNode(loaded.graph)
-        for triple in loaded.triples:
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
-    yield from metadata
 
 
 def _digest(triples: list[ox.Triple]) -> str:

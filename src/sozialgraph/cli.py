@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +129,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface (SOZIALGRAPH_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (SOZIALGRAPH_PORT).")] = None,
     store: StoreOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Web processes on one port sharing the store (SOZIALGRAPH_WEB_PROCESSES)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the graph over HTTP; builds the store first if it is empty."""
     from sozialgraph.auth import parse_tokens
@@ -142,6 +149,8 @@ def serve(
         overrides["host"] = host
     if port:
         overrides["port"] = port
+    if workers:
+        overrides["web_processes"] = workers
     settings = Settings(**overrides)  # type: ignore[arg-type]
     try:
         parse_tokens(settings.write_tokens)  # refuse short tokens before anything starts
@@ -155,6 +164,11 @@ def serve(
         ensure_writable = getattr(graph_store, "ensure_writable", None)
         if ensure_writable is not None:
             ensure_writable()  # a read-only folder: exit 4 rather than serve stale data
+    if settings.web_processes > 1:  # each process reads its settings from the environment
+        for name, value in overrides.items():
+            os.environ[f"SOZIALGRAPH_{name.upper()}"] = str(value)
+        run_server(None, settings)
+        return
     run_server(create_app(settings), settings)
 
 
@@ -386,6 +400,32 @@ def _import(
             target, triples, agent=agent, kind="import", source=file.name, content=data
         )
     return result
+
+
+@app.command("oparl")
+def oparl(
+    url: Annotated[str, typer.Argument(help="URL of an OParl system, body or paper.")],
+    modified_since: Annotated[
+        str | None,
+        typer.Option("--modified-since", help="Only papers changed since (YYYY-MM-DD)."),
+    ] = None,
+    graph: Annotated[str, typer.Option("--graph", help="Name of the graph.")] = "oparl",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the changes and the SHACL report only.")
+    ] = False,
+    agent: Annotated[str, typer.Option(help="Who imports (recorded as provenance).")] = "cli",
+    store: StoreOption = None,
+    lang: LangOption = "de",
+) -> None:
+    """Import council decisions and committee steps from OParl (hosts: SOZIALGRAPH_OPARL_HOSTS);
+    prints what was (or, with --dry-run, would be) written as JSON."""
+    from sozialgraph.ingest.oparl_import import run_on_store
+
+    settings = _settings(store)
+    with _opened(settings, lang) as graph_store:
+        typer.echo(
+            run_on_store(settings, graph_store, url, graph, modified_since, dry_run, agent, lang)
+        )
 
 
 def _vocabulary_rows(graph_store: GraphStore, settings: Settings) -> list[dict[str, Term]]:

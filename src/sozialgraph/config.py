@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
@@ -40,6 +41,12 @@ class Settings(BaseSettings):
     port: int = 8000
     access_log: bool = Field(
         True, description="Log every request (off behind a proxy that logs; halves throughput)."
+    )
+    web_processes: int = Field(
+        1, ge=1, description="Web server processes (serve --workers) sharing one embedded store."
+    )
+    inline_lookups: bool = Field(
+        True, description="Run provably small /sparql lookups in the web process (no worker)."
     )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a SPARQL query may run.")
     max_result_bytes: int = Field(50_000_000, gt=0, description="Largest serialised query result.")
@@ -85,9 +92,26 @@ class Settings(BaseSettings):
     write_tokens: str = Field(
         "", description="Comma-separated write tokens, each 'name:token' (or a bare token)."
     )
+    session_minutes: int = Field(
+        120, ge=1, le=24 * 60, description="Minutes an officer's sign-in session lasts."
+    )
+    session_cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Secure flag of the session cookie: 'auto' when the request came over HTTPS "
+        "(also as told by a trusted proxy), 'always' behind a proxy that ends TLS, 'never'.",
+    )
     license: str = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
     update_url: str | None = Field(None, description="SPARQL Update endpoint of a remote store.")
     graph_store_url: str | None = Field(None, description="Graph Store endpoint of a remote store.")
+    remote_chunk_bytes: int = Field(
+        16 << 20,
+        ge=64 << 10,
+        description="Largest request sent to a remote store; larger writes are pulled by LOAD.",
+    )
+    remote_load_address: str = Field(
+        "127.0.0.1",
+        description="host or host:port where a remote store fetches the content of large writes.",
+    )
     remote_user: str | None = None
     remote_password: str | None = None
     remote_token: str | None = None
@@ -143,6 +167,17 @@ class Settings(BaseSettings):
         3650, ge=1, description="Days the event stream keeps its members (its retention policy)."
     )
     feed_entries: int = Field(50, ge=1, le=1000, description="Entries per Atom feed (newest).")
+    oparl_hosts: str = Field(
+        "",
+        description="Comma-separated hosts (host or host:port) OParl imports may fetch from; "
+        "empty: every OParl request is refused.",
+    )
+    oparl_timeout: float = Field(
+        20.0, gt=0, description="Seconds to connect to an OParl server and to read each answer."
+    )
+    oparl_max_bytes: int = Field(
+        10_000_000, gt=0, description="Largest answer (bytes) accepted from an OParl server."
+    )
 
     @field_validator("worker_memory", mode="before")
     @classmethod

@@ -9,14 +9,18 @@ import pyoxigraph as ox
 
 from sozialgraph.errors import BadRequest, SozialgraphError
 from sozialgraph.ingest.columns import SHEETS
+from sozialgraph.ingest.diff import value_of
+from sozialgraph.ingest.export import describe, unpublished_graphs
 from sozialgraph.ingest.history import ASSESSED_ON, HAS_ASSESSMENT
-from sozialgraph.ingest.mapping import MappedImport, Mapper
+from sozialgraph.ingest.mapping import RDFS_LABEL, MappedImport, Mapper
 from sozialgraph.ingest.problems import Problem
-from sozialgraph.ingest.sheets import read_upload
+from sozialgraph.ingest.sheets import SheetData, read_upload
 from sozialgraph.ingest.vocabulary import Vocabulary
 from sozialgraph.ingest.writer import GraphWriter, WriteResult
 from sozialgraph.namespaces import slugify
-from sozialgraph.store.base import Term
+from sozialgraph.querying.registry import QueryRegistry
+from sozialgraph.resources import queries_dir
+from sozialgraph.store.base import Term, select_rows
 from sozialgraph.validation.report import ValidationFailed, ValidationResult
 
 
@@ -26,7 +30,9 @@ class ImportRejected(SozialgraphError):
     status = 422
     title = "Import rejected"
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(
+        self, problems: list[Problem], values: Mapping[tuple[str, int, str], str] | None = None
+    ) -> None:
         lines = "\n".join(p.text("en") for p in problems)
         german = "\n".join(p.text("de") for p in problems)
         super().__init__(
@@ -34,9 +40,20 @@ class ImportRejected(SozialgraphError):
             de=f"{len(problems)} Problem(e); es wurde nichts importiert:\n{german}",
         )
         self.problems = problems
+        self.values = dict(values or {})
 
     def details(self, lang: str) -> dict[str, object]:
-        return {"problems": [p.as_dict(lang) for p in self.problems]}
+        return {"problems": [problem_document(p, self.values, lang) for p in self.problems]}
+
+
+def problem_document(
+    problem: Problem, values: Mapping[tuple[str, int, str], str], lang: str
+) -> dict[str, object]:
+    """A problem as JSON, with the offending cell's text as ``value`` (None where no cell)."""
+    document = problem.as_dict(lang)
+    cell = (problem.sheet, problem.row or 0, problem.column or "")
+    document["value"] = values.get(cell)
+    return document
 
 
 def import_graph_iri(base_iri: str, name: str) -> str:
@@ -57,6 +74,48 @@ class SheetImport:
     writer: GraphWriter
     base_iri: str
     municipality: str
+    registry: QueryRegistry | None = None
+
+    def candidate(
+        self, graph: str, previous: list[ox.Triple], triples: list[ox.Triple]
+    ) -> list[ox.Triple]:
+        """What an import writes into ``graph`` (holding ``previous``): the mapped ``triples``,
+        the earlier status assessments kept, and an assessment's derived label left out where
+        another graph already labels it in that language (one label per language)."""
+        content = keep_status_history(previous, triples)
+        assessments = {t.object for t in triples if t.predicate.value == HAS_ASSESSMENT}
+        derived = [t for t in triples if t.subject in assessments and t.predicate == RDFS_LABEL]
+        if not derived:
+            return content
+        if self.registry is None:
+            self.registry = QueryRegistry(queries_dir())
+        store = self.writer.store
+        published = describe(
+            lambda query: select_rows(store, query),
+            self.registry,
+            {value_of(t.subject) for t in derived},
+            unpublished_graphs(store, self.base_iri) | {graph},
+        )
+        labelled = {
+            (q.subject, q.object.language)
+            for q in published
+            if q.predicate == RDFS_LABEL and isinstance(q.object, ox.Literal)
+        }
+        shadowed = {
+            t
+            for t in derived
+            if isinstance(t.object, ox.Literal) and (t.subject, t.object.language) in labelled
+        }
+        return [t for t in content if t not in shadowed]
+
+    def map(
+        self, data: bytes, filename: str, vocabulary_rows: Iterable[Mapping[str, Term]]
+    ) -> MappedUpload:
+        """Read and map an upload (nothing validated, nothing written): the preview's start."""
+        sheets, problems = read_upload(data, filename)
+        vocabulary = Vocabulary.from_rows(vocabulary_rows, self.base_iri)
+        mapped = Mapper(vocabulary, self.base_iri, self.municipality).map(sheets)
+        return MappedUpload(sheets, mapped, problems + mapped.problems, vocabulary)
 
     def run(
         self,
@@ -66,17 +125,18 @@ class SheetImport:
         vocabulary_rows: Iterable[Mapping[str, Term]],
         *,
         agent: str,
+        expected_hash: str | None = None,
     ) -> WriteResult:
+        """Map, validate and write an upload; ``expected_hash``: only if it is what a preview
+        (``ingest.preview``) showed, else :class:`~sozialgraph.ingest.diff.PreviewOutdated`."""
         self.writer.check_writable(graph)
-        sheets, problems = read_upload(data, filename)
-        vocabulary = Vocabulary.from_rows(vocabulary_rows, self.base_iri)
-        mapped = Mapper(vocabulary, self.base_iri, self.municipality).map(sheets)
-        problems += mapped.problems
+        upload = self.map(data, filename, vocabulary_rows)
+        mapped, problems = upload.mapped, upload.problems
         report_problems: list[Problem] = []
         try:
             if problems:
                 report = self.writer.validate(graph, mapped.triples)
-                report_problems = _shacl_problems(report.violations, mapped, problems)
+                report_problems = shacl_problems(report.violations, mapped, problems)
             else:
                 return self.writer.replace(
                     graph,
@@ -85,14 +145,38 @@ class SheetImport:
                     kind="import",
                     source=filename,
                     content=data,
-                    prepare=lambda previous: _keep_status_history(previous, mapped.triples),
+                    prepare=lambda previous: self.candidate(graph, previous, mapped.triples),
+                    expected_hash=expected_hash,
                 )
         except ValidationFailed as failure:
-            report_problems = _shacl_problems(failure.report.violations, mapped, problems)
-        raise ImportRejected(_ordered(problems + report_problems))
+            report_problems = shacl_problems(failure.report.violations, mapped, problems)
+        raise ImportRejected(ordered(problems + report_problems), cell_values(upload.sheets))
 
 
-def _keep_status_history(previous: list[ox.Triple], new: list[ox.Triple]) -> list[ox.Triple]:
+@dataclass
+class MappedUpload:
+    """An upload read and mapped: its sheets, the statements, the problems found so far."""
+
+    sheets: list[SheetData]
+    mapped: MappedImport
+    problems: list[Problem]
+    vocabulary: Vocabulary
+
+
+def cell_values(sheets: Iterable[SheetData]) -> dict[tuple[str, int, str], str]:
+    """(sheet, row, column header as written) → the cell's text, to show beside a problem."""
+    values: dict[tuple[str, int, str], str] = {}
+    for data in sheets:
+        headers = {key: header.rstrip(" *") for key, header in data.headers.items()}
+        for header in data.headers.values():
+            values[(data.sheet.de, 1, header.rstrip(" *"))] = header
+        for row in data.rows:
+            for key, text in row.values.items():
+                values[(data.sheet.de, row.number, headers[key])] = text
+    return values
+
+
+def keep_status_history(previous: list[ox.Triple], new: list[ox.Triple]) -> list[ox.Triple]:
     """New content plus the earlier status assessments of measures that are still there.
 
     A sheet row holds one status; re-importing with a new status must not erase the old one,
@@ -115,7 +199,7 @@ def _keep_status_history(previous: list[ox.Triple], new: list[ox.Triple]) -> lis
     return new + carried
 
 
-def _shacl_problems(
+def shacl_problems(
     results: Iterable[ValidationResult], mapped: MappedImport, known: list[Problem]
 ) -> list[Problem]:
     taken = {(p.sheet, p.row) for p in known}
@@ -152,6 +236,6 @@ def _column_for(path: str | None) -> str | None:
     return columns.get(path or "")
 
 
-def _ordered(problems: list[Problem]) -> list[Problem]:
+def ordered(problems: list[Problem]) -> list[Problem]:
     sheet_order = {s.de: n for n, s in enumerate(SHEETS)}
     return sorted(problems, key=lambda p: (sheet_order.get(p.sheet, 9), p.row or 0, p.column or ""))

@@ -192,10 +192,11 @@ class Mapper:
         if not slug:
             self._problem(data, row, column, "bad_identifier", value=values[0])
             return None
-        if slug in seen:
-            self._problem(data, row, column, "duplicate", value=values[0], other=str(seen[slug]))
+        key = f"{kind_path}/{slug}"  # fields of two strategies may share an identifier
+        if key in seen:
+            self._problem(data, row, column, "duplicate", value=values[0], other=str(seen[key]))
             return None
-        seen[slug] = row.number
+        seen[key] = row.number
         iri = ox.NamedNode(f"{self.base_iri}{self.municipality}/{kind_path}/{slug}")
         self.out.rows_of[iri.value] = (data.sheet.de, row.number)
         self.out.add(iri, IDENTIFIER, ox.Literal(values[0]), self._at(data, row, column))

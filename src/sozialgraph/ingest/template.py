@@ -75,8 +75,13 @@ def values_csv(values: dict[str, list[str]], lang: str = "de") -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def template_xlsx(values: dict[str, list[str]], lang: str = "de") -> bytes:
-    """A workbook with the three sheets, the allowed values and drop-down lists where they fit."""
+def template_xlsx(
+    values: dict[str, list[str]],
+    lang: str = "de",
+    rows: Mapping[str, list[list[str]]] | None = None,
+) -> bytes:
+    """A workbook with the three sheets, the allowed values and drop-down lists where they fit;
+    ``rows`` (sheet key → rows of cells in column order) fill it (the export)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     listing = workbook.create_sheet(VALUES_SHEET if lang == "de" else "Allowed values")
@@ -90,15 +95,21 @@ def template_xlsx(values: dict[str, list[str]], lang: str = "de") -> bytes:
             listing.cell(row=row, column=index, value=label)
         columns[kind] = f"'{listing.title}'!${letter}$2:${letter}${max(len(labels) + 1, 2)}"
     for sheet in SHEETS:
-        _sheet(workbook, sheet, columns, lang)
+        _sheet(workbook, sheet, columns, lang, (rows or {}).get(sheet.key, []))
     workbook.move_sheet(listing, offset=len(SHEETS))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _sheet(workbook: Workbook, sheet: Sheet, columns: dict[str, str], lang: str) -> None:
+def _sheet(
+    workbook: Workbook, sheet: Sheet, columns: dict[str, str], lang: str, rows: list[list[str]]
+) -> None:
     worksheet = workbook.create_sheet(sheet.de if lang == "de" else sheet.en)
+    for number, cells in enumerate(rows, start=2):
+        for index, value in enumerate(cells, start=1):
+            if value:
+                worksheet.cell(row=number, column=index, value=value)
     for index, column in enumerate(sheet.columns, start=1):
         cell = worksheet.cell(row=1, column=index, value=column.header(lang))
         cell.font = Font(bold=True)
@@ -126,5 +137,5 @@ def _sheet(workbook: Workbook, sheet: Sheet, columns: dict[str, str], lang: str)
             )
             rule.showErrorMessage = False  # labels and IRIs outside the list are accepted too
             worksheet.add_data_validation(rule)
-            rule.add(f"{cell.column_letter}2:{cell.column_letter}2000")
+            rule.add(f"{cell.column_letter}2:{cell.column_letter}{max(2000, len(rows) + 1)}")
     worksheet.freeze_panes = "A2"

@@ -15,6 +15,7 @@ from sozialgraph.errors import RdfSyntaxError, UnsupportedMediaType
 from sozialgraph.formats import FORMATS, rdf_format_for_media_type
 from sozialgraph.ingest.history import History
 from sozialgraph.ingest.importer import SheetImport
+from sozialgraph.ingest.preview import Previews
 from sozialgraph.ingest.writer import GraphWriter
 from sozialgraph.querying.service import QueryService
 from sozialgraph.rdf_io import reject_xml_declarations
@@ -37,6 +38,7 @@ class WriteService:
         self.history = History(settings.state_dir / "history")
         self.writer = GraphWriter(store, settings.base_iri, self.history, settings.validator)
         self.sheets = SheetImport(self.writer, settings.base_iri, settings.municipality)
+        self.previews = Previews(self.writer, self.sheets)
         self._lock = asyncio.Lock()
         #: Follow-up work of every accepted write (e.g. recording the data version). A hook runs
         #: under the write lock and returns the rest of its work (or None), which runs after the
@@ -95,6 +97,12 @@ class WriteService:
         self._follow_ups.add(task)
         task.add_done_callback(self._follow_ups.discard)
         return result
+
+    async def read(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (a preview) in a thread between writes: it sees one state of the store,
+        and, writing nothing, has no follow-up."""
+        async with self._lock:
+            return await asyncio.to_thread(work)
 
     async def _follow_up(self, previous: asyncio.Task[None] | None) -> None:
         """The follow-up of one write: the hooks under the write lock, then the rest of their

@@ -7,6 +7,7 @@ Readers use checkpoints made after the commit, so they see the old or the new st
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import threading
@@ -18,6 +19,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from sozialgraph.errors import Forbidden
+from sozialgraph.ingest.diff import PreviewOutdated, content_hash
 from sozialgraph.ingest.history import History
 from sozialgraph.namespaces import graph_iri, meta_graph_iri
 from sozialgraph.provenance import ActivityRecord, GraphRecord, activity_quads, new_activity_id
@@ -88,6 +90,13 @@ class GraphWriter:
             self._compiled = compile_shapes(self.shapes)
         return self._compiled
 
+    def _store_lock(self) -> contextlib.AbstractContextManager[object]:
+        """The store's own writer lock (embedded: across processes, re-entrant), held from
+        reading the previous content to the commit, so that writes through several web
+        processes follow each other (``serve --workers``)."""
+        lock = getattr(self.store, "write_lock", None)
+        return lock() if lock is not None else contextlib.nullcontext()
+
     def check_writable(self, graph: str) -> None:
         if graph == meta_graph_iri(self.base_iri) or is_file_graph(graph, self.base_iri):
             raise Forbidden(
@@ -141,15 +150,22 @@ class GraphWriter:
         source: str,
         content: bytes,
         prepare: Callable[[list[ox.Triple]], list[ox.Triple]] | None = None,
+        expected_hash: str | None = None,
     ) -> WriteResult:
-        """Validate and write ``triples`` as the whole content of ``graph``."""
+        """Validate and write ``triples`` as the whole content of ``graph``; with
+        ``expected_hash`` only if that is the hash a preview gave for exactly this content at
+        the store's present version (``ingest.diff.content_hash``), else ``PreviewOutdated``."""
         self.check_writable(graph)
-        with self._lock:
+        with self._lock, self._store_lock():
             started = dt.datetime.now(dt.UTC)
             previous = self.graph_triples(graph)
             if prepare is not None:
                 triples = prepare(previous)
             triples = list(dict.fromkeys(triples))
+            if expected_hash is not None and expected_hash != content_hash(
+                graph, self.store.version(), triples
+            ):
+                raise PreviewOutdated
             report = self.validate(graph, triples, previous)
             if not report.conforms:
                 raise ValidationFailed(report)
@@ -180,7 +196,7 @@ class GraphWriter:
     def delete(self, graph: str, *, agent: str) -> WriteResult:
         """Remove ``graph`` — only if the rest of the graph stays valid without it."""
         self.check_writable(graph)
-        with self._lock:
+        with self._lock, self._store_lock():
             started = dt.datetime.now(dt.UTC)
             previous = self.graph_triples(graph)
             report = self.validate(graph, [], previous)

@@ -5,17 +5,23 @@ resource, the stream gets a member ``<…/ldes/mitglied/{n}/{key}>`` with the re
 (the resource's IRI replaced by the member's), ``dcterms:isVersionOf`` the resource and
 ``dcterms:created`` the version's time; a removed resource gets a tombstone (``a as:Delete``).
 
-Pages hold whole versions, oldest first, and are cut when they reach ``page_size`` members, so
-every member of page k is older than every member of page k+1. The root node ``/ldes`` describes
-the stream (paths, retention policy) and points at each page with a pair of relations on the
-timestamp path (``tree:GreaterThanOrEqualToRelation`` its first time, ``tree:LessThanRelation``
-the next page's first time). A page that is full (or has a successor) never changes again.
+Pages hold versions, oldest first, and are cut when they reach ``page_size`` members, so every
+member of page k is no newer than any member of page k+1. A version with more than
+``page_size`` members (the first version of a large store) is split: its members, in their
+stored order, fill pages of exactly ``page_size`` of their own (the remainder starts the next
+page), so no page grows with the store. Page IRIs stay stable: for versions that fit, the cut is
+the one it always was, and a page, once full, never changes. The root node ``/ldes`` describes
+the stream (paths, retention policy) and points at each page with relations on the timestamp
+path (``tree:GreaterThanOrEqualToRelation`` its first time, ``tree:LessThanRelation`` the next
+page's first time when later); each page also points at the next one, so the pages form a
+chain a client can follow from the first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -91,44 +97,93 @@ def tombstone_triples(
 
 
 @dataclass(frozen=True)
+class Part:
+    """Members ``first`` up to (not including) ``stop`` of version ``version``."""
+
+    version: int
+    created: dt.datetime
+    first: int
+    stop: int
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.first
+
+
+@dataclass(frozen=True)
 class Page:
-    """Page ``index``: the members of versions ``versions`` (oldest first)."""
+    """Page ``index``: the members of ``parts`` (oldest first)."""
 
     index: int
-    versions: tuple[int, ...]
+    parts: tuple[Part, ...]
     start: dt.datetime
     members: int
     complete: bool
+    next_start: dt.datetime | None = None  # the first time of the next page, if there is one
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(p.version for p in self.parts))
+
+    @property
+    def key(self) -> str:
+        """What the page holds, for caches: its parts and whether it is complete."""
+        parts = ",".join(f"{p.version}:{p.first}-{p.stop}" for p in self.parts)
+        return f"{parts};{int(self.complete)}"
 
 
 def paginate(
     counts: list[tuple[int, dt.datetime, int]], page_size: int, since: dt.datetime | None = None
 ) -> list[Page]:
-    """Pages of whole versions from ``(number, created, members)`` rows; versions without
-    members are left out. Pages that end before ``since`` (retention) are dropped."""
+    """Pages from ``(number, created, members)`` rows (versions without members are left out):
+    whole versions while they fit, a larger version split into pages of ``page_size``. Pages
+    that end before ``since`` (retention) are dropped."""
+    size = max(1, page_size)
     pages: list[Page] = []
-    current: list[tuple[int, dt.datetime, int]] = []
+    current: list[Part] = []
 
     def close(complete: bool) -> None:
         if current:
             pages.append(
                 Page(
                     len(pages),
-                    tuple(n for n, _, _ in current),
-                    current[0][1],
-                    sum(c for _, _, c in current),
+                    tuple(current),
+                    current[0].created,
+                    sum(p.size for p in current),
                     complete,
                 )
             )
+            current.clear()
 
-    for row in counts:
-        if row[2] == 0:
+    for number, created, members in counts:
+        if members == 0:
             continue
-        if current and sum(c for _, _, c in current) >= page_size:
+        if current and sum(p.size for p in current) >= size:
             close(True)
-            current = []
-        current.append(row)
-    close(bool(current) and sum(c for _, _, c in current) >= page_size)
+        if members <= size:
+            current.append(Part(number, created, 0, members))
+            continue
+        close(True)  # a large version starts a page of its own ...
+        for first in range(0, members, size):  # ... and fills as many as it needs
+            current.append(Part(number, created, first, min(members, first + size)))
+            if first + size < members:
+                close(True)
+    close(bool(current) and sum(p.size for p in current) >= size)
+    pages = [
+        Page(p.index, p.parts, p.start, p.members, p.complete or i + 1 < len(pages))
+        for i, p in enumerate(pages)
+    ]
+    pages = [
+        Page(
+            p.index,
+            p.parts,
+            p.start,
+            p.members,
+            p.complete,
+            pages[i + 1].start if i + 1 < len(pages) else None,
+        )
+        for i, p in enumerate(pages)
+    ]
     if since is not None:
         pages = [
             p for i, p in enumerate(pages) if i + 1 == len(pages) or pages[i + 1].start > since
@@ -169,18 +224,62 @@ def root_triples(
     for i, page in enumerate(pages):
         target = ox.NamedNode(page_url.format(index=page.index))
         bounds = [("GreaterThanOrEqualToRelation", page.start)]
-        if i + 1 < len(pages):
+        if i + 1 < len(pages) and pages[i + 1].start > page.start:
             bounds.append(("LessThanRelation", pages[i + 1].start))
         for kind, moment in bounds:
-            relation = ox.BlankNode(f"r{page.index}{kind[0]}")
-            triples += [
-                ox.Triple(node, _n(TREE, "relation"), relation),
-                ox.Triple(relation, TYPE, _n(TREE, kind)),
-                ox.Triple(relation, _n(TREE, "node"), target),
-                ox.Triple(relation, _n(TREE, "path"), CREATED),
-                ox.Triple(relation, _n(TREE, "value"), _time(moment)),
-            ]
+            triples += _relation(node, f"r{page.index}{kind[0]}", kind, target, moment)
     return triples
+
+
+def _relation(
+    node: ox.NamedNode, label: str, kind: str, target: ox.NamedNode, moment: dt.datetime
+) -> list[ox.Triple]:
+    relation = ox.BlankNode(label)
+    return [
+        ox.Triple(node, _n(TREE, "relation"), relation),
+        ox.Triple(relation, TYPE, _n(TREE, kind)),
+        ox.Triple(relation, _n(TREE, "node"), target),
+        ox.Triple(relation, _n(TREE, "path"), CREATED),
+        ox.Triple(relation, _n(TREE, "value"), _time(moment)),
+    ]
+
+
+def member_slice(members: bytes, first: int, stop: int) -> bytes:
+    """Members ``first`` to ``stop`` (not including) of a version's N-Triples, in stored order.
+
+    A version's members are written one after the other, each starting with a line whose
+    subject is the member's IRI (blank nodes inside a member follow it), so a new member
+    begins at each line with a member IRI not seen just before.
+    """
+    out: list[bytes] = []
+    number, current = -1, b""
+    for line in members.splitlines(keepends=True):
+        subject = line.split(b" ", 1)[0]
+        if subject.startswith(b"<") and b"/ldes/mitglied/" in subject and subject != current:
+            number, current = number + 1, subject
+            if number >= stop:
+                break
+        if first <= number:
+            out.append(line)
+    return b"".join(out)
+
+
+def page_members(
+    page: Page, members: Callable[[int], bytes], counts: Callable[[int], int]
+) -> bytes:
+    """The N-Triples of the page's members: ``members(n)`` gives version n's, ``counts(n)``
+    how many it has (a part that is a whole version is taken as it is)."""
+    out = []
+    for part in page.parts:
+        blob = members(part.version)
+        whole = part.first == 0 and part.stop >= counts(part.version)
+        out.append(blob if whole else member_slice(blob, part.first, part.stop))
+    return b"".join(out)
+
+
+def _next_page(url: str, index: int) -> str:
+    stem = url.removesuffix(str(index))
+    return f"{stem}{index + 1}"
 
 
 def page_triples(stream: str, url: str, page: Page, members: bytes) -> list[ox.Triple]:
@@ -188,6 +287,11 @@ def page_triples(stream: str, url: str, page: Page, members: bytes) -> list[ox.T
     es, node = ox.NamedNode(stream), ox.NamedNode(url)
     body = list(ox.parse(members, format=ox.RdfFormat.N_TRIPLES)) if members else []
     triples = [ox.Triple(node, TYPE, _n(TREE, "Node"))]
+    if page.next_start is not None:  # the chain to the next page
+        following = ox.NamedNode(_next_page(url, page.index))
+        triples += _relation(
+            node, f"p{page.index}next", "GreaterThanOrEqualToRelation", following, page.next_start
+        )
     if page.complete:
         triples.append(
             ox.Triple(

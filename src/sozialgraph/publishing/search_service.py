@@ -131,12 +131,15 @@ class SearchService:
         source = RowSource(self.context("de"), checkpoint)
         base = self.settings.base_iri
         skip = {meta_graph_iri(base)}
+        phases: dict[str, float] = {"checkpoint": time.perf_counter() - started}
         try:
+            mark = time.perf_counter()
             fingerprints = await graph_fingerprints(source)
             skip |= {g for g in fingerprints if g.startswith(SHAPES_GRAPH_PREFIX)}
             changed = _changed(known, fingerprints)
             if known is None or changed is None:
                 documents = await read_documents(source, base, skip)
+                phases["read"], mark = time.perf_counter() - mark, time.perf_counter()
                 path = await asyncio.to_thread(
                     write_index, self.folder, version, fingerprints, documents
                 )
@@ -147,6 +150,7 @@ class SearchService:
                 documents = await read_documents(
                     source, base, skip, resources=set(documents) | known.iris_in_graphs(changed)
                 )
+                phases["read"], mark = time.perf_counter() - mark, time.perf_counter()
                 path = await asyncio.to_thread(
                     write_index,
                     self.folder,
@@ -157,6 +161,7 @@ class SearchService:
                     changed_graphs=changed,
                 )
                 kind = f"{len(changed)} graph(s)"
+            phases["write"] = time.perf_counter() - mark
         finally:
             source.close()
         index = await asyncio.to_thread(TextIndex, path)
@@ -166,13 +171,15 @@ class SearchService:
             "seconds": seconds,
             "documents": index.documents,
             "bytes": index.size_bytes(),
+            **{f"{name}_seconds": round(value, 3) for name, value in phases.items()},
         }
         log.info(
-            "search: text index of version %s (%s, %d documents) in %.2f s",
+            "search: text index of version %s (%s, %d documents) in %.2f s (%s)",
             version,
             kind,
             index.documents,
             seconds,
+            ", ".join(f"{name} {value:.2f} s" for name, value in phases.items()),
         )
         return self._swap(index)
 

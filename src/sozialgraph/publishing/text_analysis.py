@@ -40,11 +40,23 @@ _IDENTIFIER = re.compile(r"^(?=.*\d)[\w]+(?:[./\-_:][\w]+)+$", re.UNICODE)
 
 def fold(text: str) -> str:
     """``text`` lower-cased, without accents, ß as ss and ae/oe/ue as a/o/u (both sides)."""
-    lowered = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in lowered if not unicodedata.combining(c))
+    if text.isascii():  # no marks to remove: the C string methods alone
+        return _transliterate(text.lower())
+    # Word by word, each word folded once per process: the index folds every text of a store,
+    # and a store's words repeat (space is a starter, so NFKD of the parts is NFKD of the whole).
+    return " ".join([_fold_word(word) for word in text.split(" ")])
+
+
+@lru_cache(maxsize=1 << 17)
+def _fold_word(word: str) -> str:
+    lowered = unicodedata.normalize("NFKD", word.casefold())
+    return _transliterate("".join(c for c in lowered if not unicodedata.combining(c)))
+
+
+def _transliterate(text: str) -> str:
     for written, read in _TRANSLITERATIONS:
-        plain = plain.replace(written, read)
-    return plain
+        text = text.replace(written, read)
+    return text
 
 
 def identifier_key(text: str) -> str:

@@ -305,7 +305,7 @@ def write_index(
             index = _register(tantivy.Index.open(str(temporary)))
         else:
             index = _register(tantivy.Index(SCHEMA, path=str(temporary)))
-        writer = index.writer(heap_size=64_000_000, num_threads=1)
+        writer = index.writer(heap_size=128_000_000, num_threads=2)
         if previous is not None:
             for graph in changed_graphs:
                 writer.delete_documents_by_term("graph", graph)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sozialgraph.errors import PayloadTooLarge, QueryRefused
+from sozialgraph.querying.inline import small_lookup
 from sozialgraph.store.sparql_scan import scan_query
 
 MAX_DEPTH = 64
 MAX_CHAIN = 1_000  # UNION, OPTIONAL, MINUS, &&, ||, path steps, each
 MAX_TOKENS = 50_000
+SMALL_LOOKUP_BYTES = 2_048  # longer texts are never taken for small lookups (not even looked at)
 
 FORBIDDEN = {
     "SERVICE": (
@@ -34,6 +36,7 @@ class GuardedQuery:
     where_brace: int | None  # offset of the first top-level '{' (for VALUES injection)
     has_dataset_clause: bool = False  # FROM / FROM NAMED in the query
     deterministic: bool = True  # no NOW(), RAND(), UUID(), STRUUID(), BNODE(): cacheable
+    small_lookup: bool = False  # provably cheap: may run in the web process (querying.inline)
 
 
 def check_query(text: str, *, max_bytes: int = 100_000) -> GuardedQuery:
@@ -41,6 +44,15 @@ def check_query(text: str, *, max_bytes: int = 100_000) -> GuardedQuery:
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise PayloadTooLarge(f"the query has {size} bytes; at most {max_bytes} are accepted")
+    if size <= SMALL_LOOKUP_BYTES:
+        lookup = small_lookup(text)
+        if lookup is not None:  # its grammar admits nothing the checks below refuse
+            return GuardedQuery(
+                text=text,
+                form="ASK" if lookup.group("ask") else "SELECT",
+                where_brace=lookup.start("brace"),
+                small_lookup=True,
+            )
     scan = scan_query(text)
     if scan.stray_escape is not None:
         raise QueryRefused(f"escape sequence outside a string at offset {scan.stray_escape}")

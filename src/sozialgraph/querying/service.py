@@ -15,6 +15,7 @@ from sozialgraph.formats import SPARQL_JSON
 from sozialgraph.querying.admission import Admission
 from sozialgraph.querying.backend import QueryBackend, query_backend
 from sozialgraph.querying.guard import GuardedQuery, check_query
+from sozialgraph.querying.inline import InlineLookups
 from sozialgraph.querying.jobs import ParseJob, QueryJob
 from sozialgraph.querying.result_cache import ResultCache
 from sozialgraph.querying.workers import WorkerPool
@@ -64,6 +65,7 @@ class QueryService:
         self._cache: OrderedDict[tuple[str, str], Table] = OrderedDict()
         self._cached_cells = 0
         self.results = ResultCache()
+        self.inline = InlineLookups()
 
     async def start(self) -> None:
         await self.pool.start()
@@ -123,6 +125,16 @@ class QueryService:
         )
         if client is None:
             return await self.backend.run(job)
+        if guarded.small_lookup and self.settings.inline_lookups and not job.default_graphs:
+            # Provably small (querying.inline): in this process, on the version's checkpoint,
+            # no worker round trip and no admission (it takes less than a queue's bookkeeping).
+            checkpoint = await self.backend.snapshot() if self.backend.local else None
+            if checkpoint is not None and not job.named_graphs:
+                inline = self.inline.run(
+                    checkpoint, guarded.text, media_type, base_iri, job.max_bytes
+                )
+                if inline is not None:
+                    return inline
         async with self.admission.slot(client):
             return await self.backend.run(job, public=True)
 

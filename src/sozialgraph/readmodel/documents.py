@@ -155,9 +155,128 @@ class CrossrefRow(BaseModel):
     measure: Ref
     strategies: list[str] = Field(description="IRIs of the strategies the measure serves.")
     commitments: list[str] = Field(description="IRIs of the ECCAR commitments it implements.")
+    fields: list[str] = Field(
+        default_factory=list, description="IRIs of the fields of action it serves."
+    )
+    cross_strategy: bool = Field(
+        False, description="It serves two or more strategies (umbrella strategies not counted)."
+    )
+
+
+class CrossrefField(BaseModel):
+    """A field of action as a column group of the matrix: under its strategy."""
+
+    iri: str
+    id: str | None = None
+    label: str | None = None
+    labels: Labels = Field(default_factory=Labels)
+    notation: str | None = None
+    strategy: str = Field(description="IRI of the strategy whose field scheme holds it.")
 
 
 class Crossref(BaseModel):
     strategies: list[Ref]
     commitments: list[Ref]
     measures: list[CrossrefRow]
+    fields: list[CrossrefField] = Field(
+        default_factory=list, description="Fields of action of the strategies, by notation."
+    )
+    umbrellas: list[str] = Field(
+        default_factory=list, description="IRIs of the listed strategies that are umbrellas."
+    )
+    total: int = Field(0, description="Number of measures that match, on all pages.")
+    limit: int | None = Field(None, description="Measures per page (none: all).")
+    offset: int = 0
+
+
+class TimelineEvent(BaseModel):
+    """One dated step in a strategy's history: a version, a council decision or a committee step."""
+
+    kind: str = Field(description="version, decision or step")
+    date: str | None = Field(None, description="xsd:date, xsd:gYearMonth or xsd:gYear as given.")
+    iri: str
+    id: str | None = None
+    label: str | None = None
+    identifier: str | None = Field(None, description="Council number of a decision.")
+    body: str | None = Field(None, description="The deciding or consulting body (its label).")
+    outcome: str | None = Field(None, description="Outcome of a committee step.")
+    decision: Ref | None = Field(None, description="The decision a committee step prepared.")
+    adopts: list[Ref] = Field(default_factory=list, description="Versions a decision adopts.")
+
+
+class StrategyTimeline(BaseModel):
+    strategy: Ref
+    events: list[TimelineEvent] = Field(default_factory=list, description="In date order.")
+
+
+# -- measure list, documentation status, municipalities (issue 16, part A) ----------------------
+
+
+class FilterOption(BaseModel):
+    """One value a filter of the measure list can take, with the measures that match it."""
+
+    value: Ref
+    measures: int | None = Field(None, description="Measures with this value (in the scope).")
+
+
+class FilterFacet(BaseModel):
+    name: str = Field(description="The filter's parameter (strategy, field, commitment, …).")
+    options: list[FilterOption] = Field(default_factory=list)
+
+
+class MeasureList(Page[Measure]):
+    """A page of the measure list, sorted (the API's rows, in the chosen order)."""
+
+    sort: str = Field(description="title, status, deadline or id; '-' before it: descending.")
+    sorted_as_asked: bool = Field(
+        True, description="False when the selection was too large to sort (then: by IRI)."
+    )
+
+
+class Municipality(BaseModel):
+    iri: str
+    id: str | None = None
+    label: str | None = None
+    labels: Labels = Field(default_factory=Labels)
+    strategies: int = Field(description="Number of strategies it publishes.")
+
+
+class StatedCountInfo(BaseModel):
+    """A number a source states for a strategy version (sg:StatedCount)."""
+
+    iri: str
+    counted: str = Field(description="fields, goals, measures, or the class IRI counted.")
+    stated: int
+    label: str | None = None
+    labels: Labels = Field(default_factory=Labels)
+    note: Labels = Field(default_factory=Labels)
+    editorial_note: Labels = Field(default_factory=Labels)
+    sources: list[str] = Field(default_factory=list)
+
+
+class VersionDocumentation(BaseModel):
+    version: Ref
+    issued: str | None = None
+    fields_named: int = Field(description="Fields of action the graph names for the version.")
+    stated: list[StatedCountInfo] = Field(default_factory=list)
+
+    def stated_count(self, counted: str) -> int | None:
+        """The number the sources state for ``counted`` (fields, goals, measures), if any."""
+        return next((s.stated for s in self.stated if s.counted == counted), None)
+
+
+class StrategyDocumentation(BaseModel):
+    strategy: Ref
+    municipality: Ref | None = None
+    goals_named: int
+    measures_known: int
+    measures_with_status: int
+    sources_by_kind: dict[str, int] = Field(
+        default_factory=dict,
+        description="Distinct source documents by sg:sourceKind (official, press, partisan, …).",
+    )
+    versions: list[VersionDocumentation] = Field(default_factory=list)
+
+
+class DocumentationStatus(BaseModel):
+    strategies: list[StrategyDocumentation]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sozialgraph.readmodel.context import ReadContext, Row, labels_of, text, unique
+from sozialgraph.readmodel.context import ReadContext, Row, labels_of, text
 from sozialgraph.readmodel.documents import Measure, MeasureDetail, Ref, Status, StatusChange
 
 #: Columns of the ``measures`` query that link a measure to other resources.
@@ -31,19 +31,31 @@ async def measures(ctx: ReadContext, iris: list[str]) -> list[Measure]:
         return []
     table = await ctx.run("measures", measure=iris)
     grouped: dict[str, list[Row]] = {iri: [] for iri in iris}
+    # one pass over the rows: per measure, the linked IRIs of each column in row order
+    links: dict[str, dict[str, dict[str, None]]] = {}
     for row in table.rows:
-        grouped.setdefault(row["measure"].value, []).append(row)
-    linked = {row[c].value for row in table.rows for c in LINK_COLUMNS if c in row}
-    labels = await ctx.labels(linked)
+        measure = row["measure"].value
+        grouped.setdefault(measure, []).append(row)
+        columns = links.setdefault(measure, {c: {} for c in LINK_COLUMNS})
+        for column in LINK_COLUMNS:
+            term = row.get(column)
+            if term is not None:
+                columns[column][term.value] = None
+    labels = await ctx.labels({iri for m in links.values() for c in m.values() for iri in c})
+    made: dict[str, Ref] = {}  # one Ref per linked IRI, shared by the measures that link it
 
-    def refs(rows: list[Row], column: str) -> list[Ref]:
-        return [ctx.ref(iri, labels.get(iri)) for iri in unique(text(r.get(column)) for r in rows)]
+    def ref(iri: str) -> Ref:
+        found = made.get(iri)
+        if found is None:
+            found = made[iri] = ctx.ref(iri, labels.get(iri))
+        return found
 
     found: list[Measure] = []
     for iri, rows in grouped.items():
         if not rows:
             continue
         first = rows[0]
+        linked = {column: [ref(i) for i in values] for column, values in links[iri].items()}
         title = labels_of(first, "title")
         status_iri = text(first.get("status"))
         found.append(
@@ -53,19 +65,16 @@ async def measures(ctx: ReadContext, iris: list[str]) -> list[Measure]:
                 label=ctx.pick(title),
                 labels=title,
                 descriptions=labels_of(first, "description"),
-                strategies=refs(rows, "strategy"),
-                fields=refs(rows, "field"),
-                commitments=refs(rows, "commitment"),
-                status=Status(
-                    status=ctx.ref(status_iri, labels.get(status_iri)),
-                    assessed_on=text(first.get("status_date")),
-                )
+                strategies=linked["strategy"],
+                fields=linked["field"],
+                commitments=linked["commitment"],
+                status=Status(status=ref(status_iri), assessed_on=text(first.get("status_date")))
                 if status_iri
                 else None,
-                responsible_bodies=refs(rows, "body"),
-                partners=refs(rows, "partner"),
-                target_groups=refs(rows, "target_group"),
-                themes=refs(rows, "theme"),
+                responsible_bodies=linked["body"],
+                partners=linked["partner"],
+                target_groups=linked["target_group"],
+                themes=linked["theme"],
                 start=text(first.get("start")),
                 end=text(first.get("end")),
                 deadline=text(first.get("deadline")),

@@ -232,3 +232,125 @@ def reused_label(iri: str, lang: str) -> str | None:
 
 def source_kind_label(kind: str, lang: str) -> str:
     return SOURCE_KINDS.get(kind, {}).get(lang, kind)
+
+
+# -- matrix and timelines (issue 16) -----------------------------------------------------------
+
+_MATRIX_TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        "matrix_title": "Verflechtung: Maßnahmen, Strategien und ECCAR-Verpflichtungen",
+        "matrix_link": "Verflechtung der Maßnahmen mit Strategien und ECCAR-Verpflichtungen",
+        "matrix_intro": (
+            "Welche Maßnahme dient welcher Strategie (und welchem ihrer Handlungsfelder) und "
+            "setzt welche Verpflichtung des Zehn-Punkte-Aktionsplans der ECCAR um? Ein Quadrat "
+            "(■) steht für eine Verknüpfung; die Tabelle unter dem Bild sagt dasselbe in Worten."
+        ),
+        "matrix_cross_note": (
+            "◆ und ein dicker Rahmen kennzeichnen Maßnahmen, die mehreren Strategien dienen "
+            "(Dachstrategien nicht mitgezählt)."
+        ),
+        "matrix_filter": "Auswahl",
+        "matrix_strategy": "Strategie",
+        "matrix_all_strategies": "Alle Strategien",
+        "matrix_choose_municipality": "Für die Strategieauswahl zuerst oben eine Kommune wählen.",
+        "matrix_apply": "Anzeigen",
+        "matrix_picture": "Bild der Verflechtung",
+        "matrix_table": "Tabelle der Verflechtung",
+        "matrix_caption": "Maßnahmen (Zeilen) × Strategien mit Handlungsfeldern und "
+        "ECCAR-Verpflichtungen (Spalten)",
+        "matrix_measure": "Maßnahme",
+        "matrix_cross": "strategieübergreifend",
+        "matrix_serves_n": "dient {n} Strategien",
+        "matrix_yes": "ja",
+        "matrix_direct": "ohne Handlungsfeld",
+        "matrix_eccar": "ECCAR-Verpflichtungen",
+        "matrix_umbrella": "Dachstrategie",
+        "matrix_downloads": "Herunterladen",
+        "matrix_page": "Seite {page} von {pages}",
+        "matrix_measures_of": "Maßnahmen {first}–{last} von {total}",
+        "matrix_previous": "Vorige Seite",
+        "matrix_next": "Nächste Seite",
+        "matrix_pages": "Seiten",
+        "matrix_above": "oben",
+        "matrix_below": "unten",
+        "matrix_empty": "Keine Maßnahmen in dieser Auswahl.",
+        "matrix_commitments_legend": "Die ECCAR-Verpflichtungen",
+        "timeline": "Verlauf",
+        "timeline_title": "Verlauf: {title}",
+        "timeline_link": "Verlauf: Fassungen, Beschlüsse und Beratungen",
+        "timeline_intro": (
+            "Wie die Strategie entstanden ist: ihre Fassungen, die Stadtratsbeschlüsse, die sie "
+            "beschlossen haben, und die Beratungen in Ausschüssen davor."
+        ),
+        "timeline_empty": "Keine datierten Schritte bekannt.",
+        "timeline_undated": "ohne Datum",
+        "timeline_version": "Fassung",
+        "timeline_decision": "Beschluss",
+        "timeline_step": "Beratung",
+        "timeline_adopts": "beschließt",
+        "timeline_prepares": "zur Vorlage",
+        "status_history": "Umsetzungsstand im Verlauf",
+        "status_history_empty": "Keine Statuseinschätzung bekannt.",
+        "status_source": "Quelle",
+        "back_to": "Zurück zu",
+    },
+    "en": {
+        "matrix_title": "Cross-references: measures, strategies and ECCAR commitments",
+        "matrix_link": "Cross-references of measures with strategies and ECCAR commitments",
+        "matrix_intro": (
+            "Which measure serves which strategy (and which of its fields of action), and which "
+            "commitment of ECCAR's ten-point plan of action does it implement? A square (■) "
+            "stands for a link; the table below the picture says the same in words."
+        ),
+        "matrix_cross_note": (
+            "◆ and a thick frame mark measures that serve several strategies (umbrella "
+            "strategies not counted)."
+        ),
+        "matrix_filter": "Selection",
+        "matrix_strategy": "Strategy",
+        "matrix_all_strategies": "All strategies",
+        "matrix_choose_municipality": "Choose a municipality above first to choose a strategy.",
+        "matrix_apply": "Show",
+        "matrix_picture": "Picture of the cross-references",
+        "matrix_table": "Table of the cross-references",
+        "matrix_caption": "Measures (rows) × strategies with fields of action and ECCAR "
+        "commitments (columns)",
+        "matrix_measure": "Measure",
+        "matrix_cross": "cross-strategy",
+        "matrix_serves_n": "serves {n} strategies",
+        "matrix_yes": "yes",
+        "matrix_direct": "no field of action",
+        "matrix_eccar": "ECCAR commitments",
+        "matrix_umbrella": "umbrella strategy",
+        "matrix_downloads": "Download",
+        "matrix_page": "Page {page} of {pages}",
+        "matrix_measures_of": "Measures {first}–{last} of {total}",
+        "matrix_previous": "Previous page",
+        "matrix_next": "Next page",
+        "matrix_pages": "Pages",
+        "matrix_above": "above",
+        "matrix_below": "below",
+        "matrix_empty": "No measures in this selection.",
+        "matrix_commitments_legend": "The ECCAR commitments",
+        "timeline": "History",
+        "timeline_title": "History: {title}",
+        "timeline_link": "History: versions, decisions and committee steps",
+        "timeline_intro": (
+            "How the strategy came about: its versions, the council decisions that adopted them "
+            "and the committee consultations before them."
+        ),
+        "timeline_empty": "No dated steps known.",
+        "timeline_undated": "undated",
+        "timeline_version": "Version",
+        "timeline_decision": "Decision",
+        "timeline_step": "Committee step",
+        "timeline_adopts": "adopts",
+        "timeline_prepares": "on the proposal",
+        "status_history": "Implementation status over time",
+        "status_history_empty": "No status assessment known.",
+        "status_source": "source",
+        "back_to": "Back to",
+    },
+}
+for _lang, _words in _MATRIX_TEXT.items():
+    TEXT[_lang].update(_words)

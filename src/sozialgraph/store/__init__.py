@@ -12,6 +12,10 @@ def open_store(settings: Settings) -> GraphStore:
         from sozialgraph.store.remote import RemoteStore
 
         return RemoteStore(settings)
+    if settings.web_processes > 1:  # several web processes: each reads checkpoints
+        from sozialgraph.store.shared import SharedEmbeddedStore
+
+        return SharedEmbeddedStore(settings.store)
     from sozialgraph.store.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.store)

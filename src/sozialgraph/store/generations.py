@@ -12,6 +12,9 @@ import contextlib
 import datetime as dt
 import errno
 import json
+import os
+import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,3 +124,28 @@ def storage_errors() -> Iterator[None]:
                 de="Der Speicher ist schreibgeschützt: Schreiben ist nicht möglich",
             ) from None
         raise
+
+
+def new_version() -> str:
+    """A new content of ``VERSION``: time and a random part."""
+    return time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
+
+
+def safe_name(text: str) -> str:
+    """``text`` as a part of a folder name."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` in one step (a temporary file, synced, renamed)."""
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -4,6 +4,7 @@
   Graph Store HTTP Protocol (GET ``?graph=``);
 - writes: SPARQL 1.1 Update, one request per write (``DROP SILENT GRAPH … ; INSERT DATA …``),
   which servers that apply a request in one transaction (Oxigraph, Fuseki) apply atomically.
+  A larger write than ``SOZIALGRAPH_REMOTE_CHUNK_BYTES`` is pulled by the server (``LOAD``).
 
 The default graph must be the union of the named graphs (as in the embedded store). Queries ask
 for it with Oxigraph's ``union-default-graph`` parameter; other servers need it configured
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -30,6 +33,18 @@ from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, StoreUnavailable
 from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.store.base import QueryResult, Term, serialize_quads
+from sozialgraph.store.remote_load import (
+    LOADS_FOLDER,
+    PULL_BYTES_PER_SECOND,
+    WriteTooLarge,
+    estimated_bytes,
+    load_update,
+    process_alive,
+    remove_leftovers,
+    served_files,
+    too_large,
+    write_graph_files,
+)
 from sozialgraph.store.sparql_protocol import (
     N_TRIPLES,
     NO_UNION,
@@ -221,34 +236,57 @@ class RemoteStore:
         metadata: Sequence[ox.Quad] = (),
     ) -> None:
         """One SPARQL Update request: drop and refill each graph, add metadata, move the marker."""
-        parts = [f"DROP SILENT GRAPH {iri_text(name)}" for name in graphs]
-        parts.append(self._marker_removal())
         quads = [
             ox.Quad(t.subject, t.predicate, t.object, named_node(g))
             for g, triples in graphs.items()
             for t in triples
         ]
         quads.extend(metadata)
-        parts.append(insert_data_block(self._with_new_marker(quads)))
-        self._update(" ;\n".join(parts))
+        self._write(list(graphs), quads)
 
     def rebuild(
         self, quads: Iterable[ox.Quad], check: Callable[[ox.Store], None] | None = None
     ) -> None:
         """One SPARQL Update request: drop every graph and insert the whole dataset.
 
-        Validation happens before, so nothing invalid is ever sent: ``check`` runs on a local
-        staging copy (and may add to it, e.g. provenance) and raises to stop the write. One
-        request keeps readers from seeing a half-built store; very large datasets may exceed
-        what a server or proxy accepts in one request (docs/remote-store.md).
+        ``check`` runs on a local staging copy first (it may add to it, e.g. provenance; raising
+        stops the write), so nothing invalid is sent and readers never see a half-built store.
         """
+        staging = ox.Store()
+        staging.extend(quads)
         if check is not None:
-            staging = ox.Store()
-            staging.extend(quads)
             check(staging)
-            quads = list(staging.quads_for_pattern(None, None, None, None))
-        body = "DROP ALL ;\n" + insert_data_block(self._with_new_marker(quads))
-        self._update(body)
+        self._write(None, staging)  # read graph by graph, never as one list
+
+    def _write(self, drop: list[str] | None, quads: list[ox.Quad] | ox.Store) -> None:
+        """Drop ``drop`` (None: all), add ``quads``, move the marker: one request, inline up to
+        the chunk limit (``INSERT DATA``), else pulled by the server (``LOAD``)."""
+        limit = self.settings.remote_chunk_bytes
+        if isinstance(quads, ox.Store):
+            meta = ox.NamedNode(self.meta_graph)
+            for old in list(quads.quads_for_pattern(meta, MODIFIED, None, meta)):
+                quads.remove(old)
+        else:
+            quads = [q for q in quads if not self._is_marker(q)]
+        if estimated_bytes(quads, limit) < limit:
+            parts = ["DROP ALL"] if drop is None else []
+            parts += [f"DROP SILENT GRAPH {iri_text(name)}" for name in drop or ()]
+            parts.append(self._marker_removal())
+            parts.append(insert_data_block(self._with_new_marker(quads)))
+            body = " ;\n".join(parts)
+            if len(body.encode("utf-8")) <= limit:
+                self._update(body)
+                return
+        remove_leftovers(self.settings.state_dir, alive=process_alive)
+        folder = self.settings.state_dir / LOADS_FOLDER / f"{os.getpid()}-{time.time_ns()}"
+        try:
+            files = write_graph_files(folder, quads)
+            with served_files(self.settings.remote_load_address, files) as urls:
+                marker = insert_data_block(self._with_new_marker([]))
+                pulled = sum(path.stat().st_size for path in files.values())
+                self._update(load_update(drop, urls, self._marker_removal(), marker), pulled)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _marker_removal(self) -> str:
         meta = iri_text(self.meta_graph)
@@ -269,7 +307,7 @@ class RemoteStore:
         marker = ox.Quad(meta, MODIFIED, ox.Literal(now, datatype=XSD_DATETIME), meta)
         return [q for q in quads if not self._is_marker(q)] + [marker]
 
-    def _update(self, body: str) -> None:
+    def _update(self, body: str, pulled_bytes: int = 0) -> None:
         """Send one update; re-sent only when it certainly never reached the server."""
         url = self.endpoints.update
         if url is None:
@@ -277,15 +315,26 @@ class RemoteStore:
                 f"no SPARQL Update endpoint for {self.endpoints.server} "
                 "(configure SOZIALGRAPH_UPDATE_URL)"
             )
+        content = body.encode("utf-8")
+        limit = self.settings.remote_chunk_bytes
+        if len(content) > limit:
+            raise WriteTooLarge(
+                f"the update request for {self.endpoints.server} would be {len(content):,} "
+                f"bytes, more than SOZIALGRAPH_REMOTE_CHUNK_BYTES ({limit:,}); nothing was sent"
+            )
         with self._lock:
             self._version = None
+        # A pulled load may take a while: the server fetches and loads it before it answers.
+        timeout = self._write_timeout.read or MIN_WRITE_TIMEOUT
+        timeout = max(timeout, 60 + pulled_bytes / PULL_BYTES_PER_SECOND)
+        write_timeout = httpx.Timeout(timeout, connect=self._write_timeout.connect)
 
         def send() -> httpx.Response:
             return self._client.post(
                 url,
-                content=body.encode("utf-8"),
+                content=content,
                 headers={"Content-Type": SPARQL_UPDATE},
-                timeout=self._write_timeout,
+                timeout=write_timeout,
             )
 
         try:
@@ -295,7 +344,7 @@ class RemoteStore:
         except httpx.TimeoutException as error:
             raise StoreUnavailable(
                 f"the SPARQL server at {self.endpoints.server} did not confirm the write within "
-                f"{self._write_timeout.read:g} s; it may still apply it (check the metadata graph)"
+                f"{timeout:g} s; it may still apply it (check the metadata graph)"
             ) from error
         except httpx.TransportError as error:
             raise unavailable(self.endpoints, error) from error
@@ -303,6 +352,13 @@ class RemoteStore:
             with self._lock:
                 self._version = None
         if not response.is_success:
+            if too_large(response.status_code, response.text):
+                raise WriteTooLarge(
+                    f"the SPARQL server at {self.endpoints.server} refused a write request of "
+                    f"{len(content):,} bytes as too large ({response.status_code}: "
+                    f"{response.text.strip()[:300]}); set SOZIALGRAPH_REMOTE_CHUNK_BYTES below "
+                    "the body limit of the server or of a proxy in front of it"
+                )
             raise error_for_status(response.status_code, response.text, self.endpoints, query=False)
         self._union_checked = False  # an empty store could not be checked before: check again
         self._check_union()

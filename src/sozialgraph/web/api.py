@@ -17,6 +17,7 @@ from sozialgraph.errors import NotFound
 from sozialgraph.readmodel import crossref as crossref_model
 from sozialgraph.readmodel import measures as measure_model
 from sozialgraph.readmodel import strategies as strategy_model
+from sozialgraph.readmodel import timeline as timeline_model
 from sozialgraph.readmodel.context import check_parameters
 from sozialgraph.readmodel.documents import (
     Commitment,
@@ -30,6 +31,7 @@ from sozialgraph.readmodel.documents import (
     QueryResult,
     Strategy,
     StrategyDetail,
+    StrategyTimeline,
 )
 from sozialgraph.readmodel.named_queries import query_info, query_result
 from sozialgraph.web import negotiation as media
@@ -116,6 +118,20 @@ async def get_strategy(ctx: Reader, id: Annotated[str, Path(max_length=500)]) ->
     return StrategyDetail(**found[0].model_dump(), fields=fields)
 
 
+@router.get(
+    "/timeline/{id:path}",
+    summary="A strategy's versions, council decisions and committee steps in date order",
+    responses=ERRORS,
+)
+async def get_timeline(ctx: Reader, id: Annotated[str, Path(max_length=500)]) -> StrategyTimeline:
+    """The document of the page ``/verlauf/{id}``."""
+    iri = ctx.iri_of(id)
+    found = await timeline_model.strategy_timeline(ctx, iri)
+    if found is None:
+        raise NotFound(f"no strategy {iri}", de=f"Keine Strategie {iri}")
+    return found
+
+
 @router.get("/fields", summary="Fields of action, per strategy", responses=ERRORS)
 async def list_fields(
     request: Request,
@@ -198,5 +214,20 @@ async def list_commitments(
 
 
 @router.get("/crossref", summary="Measures × strategies and ECCAR commitments", responses=ERRORS)
-async def crossref(ctx: Reader, municipality: MunicipalityFilter = None) -> Crossref:
-    return await crossref_model.crossref(ctx, municipality=ctx.optional_iri(municipality))
+async def crossref(
+    ctx: Reader,
+    municipality: MunicipalityFilter = None,
+    strategy: IriFilter = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=500, description="Measures per page (default: all).")
+    ] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Crossref:
+    """The document of the matrix page (``/verflechtung``): one page of it with ``limit``."""
+    return await crossref_model.crossref(
+        ctx,
+        municipality=ctx.optional_iri(municipality),
+        strategy=ctx.optional_iri(strategy),
+        limit=limit,
+        offset=offset,
+    )

@@ -1,10 +1,12 @@
-"""Whole JSON API responses, cached per store version and served with ETags.
+"""Whole JSON API responses and cockpit pages, cached per store version and served with ETags.
 
-The API's answers change only when the store does, so a successful ``GET /api/…`` is kept under
-the store's version, the path, the query string and the request headers that choose the answer
-(``Accept``, ``Accept-Language``). A write bumps the version and so makes every entry
-unreachable. Imports and graph histories are not cached (they are about files beside the store);
-neither is anything on a remote store (reading its version costs a request).
+The API's answers and the cockpit's pages (``COCKPIT_PATHS``: measure list, matrix, ECCAR
+coverage, documentation status, timelines, with their downloads) change only when the store
+does, so a successful ``GET`` of them is kept under the store's version, the path, the query
+string and the request headers that choose the answer (``Accept``, ``Accept-Language``). A
+write bumps the version and so makes every entry unreachable. Imports and graph histories are
+not cached (they are about files beside the store); neither is anything on a remote store
+(reading its version costs a request).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sozialgraph.querying.result_cache import MAX_ENTRY_BYTES, RawHeaders, ResultCache, etag_for
 
 # /api/search: fast on its index, and an answer of the scan (no index yet) must not stay
-UNCACHED_PREFIXES = ("/api/import", "/api/graphs", "/api/search")
+UNCACHED_PREFIXES = ("/api/import", "/api/export", "/api/graphs", "/api/search")
+#: The cockpit's pages (issue 16): a path equal to one of these, or below it (``/…/x``, ``.csv``)
+COCKPIT_PATHS = ("/massnahmen", "/verflechtung", "/eccar", "/dokumentationsstand", "/verlauf")
 KEPT_HEADERS = {b"content-type", b"content-language", b"vary", b"content-disposition"}
 
 
@@ -80,7 +84,10 @@ class ApiResponseCache:
         if scope["type"] != "http" or scope["method"] != "GET":
             return None
         path: str = scope["path"]
-        if not path.startswith("/api/") or path.startswith(UNCACHED_PREFIXES):
+        if path.startswith("/api/"):
+            if path.startswith(UNCACHED_PREFIXES):
+                return None
+        elif not _is_cockpit(path):
             return None
         version = scope["app"].state.query_service.backend.known_version()
         if version is None:  # a remote store: its version costs a request
@@ -95,3 +102,7 @@ class ApiResponseCache:
             headers.get("accept-language", ""),
         ]
         return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def _is_cockpit(path: str) -> bool:
+    return any(path == p or path.startswith((p + "/", p + ".")) for p in COCKPIT_PATHS)

@@ -19,13 +19,19 @@ from sozialgraph.resources import queries_dir
 from sozialgraph.store import GraphStore, open_store
 from sozialgraph.web import (
     api,
+    api_docs,
     catalog,
+    cockpit_matrix,
+    cockpit_pages,
     dumps,
     feeds,
     graph_store,
     ingest,
     ldes,
     linked_data,
+    officer,
+    officer_upload,
+    oparl,
     pages,
     search,
     sparql,
@@ -89,6 +95,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             "SPARQL 1.1 endpoint, JSON API over named queries, linked data."
         ),
         lifespan=lifespan,
+        # Swagger UI is served from the package by web/api_docs.py (no CDN); no ReDoc
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.auth_throttle = FailedAuthThrottle(settings.auth_failures_per_minute)
@@ -98,8 +107,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.templates = templates
     install_error_handlers(app)
     app.include_router(sparql.router)
+    app.include_router(api_docs.router)
     app.include_router(api.router)
     app.include_router(ingest.router)
+    app.include_router(oparl.router)
     app.include_router(graph_store.router)
     app.include_router(pages.router)
     app.include_router(catalog.router)
@@ -108,6 +119,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(ldes.router)
     app.include_router(feeds.router)
     app.include_router(search.router)
+    app.include_router(officer.router)
+    app.include_router(officer_upload.router)
+    app.include_router(cockpit_matrix.router)
+    app.include_router(cockpit_pages.router)
     app.include_router(linked_data.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The IRI catch-all answers every other path: it must stay the last route.

@@ -1,13 +1,12 @@
 """Atom feeds: ``/feed`` (everything) and ``/feed/{path}`` for one municipality, strategy or
 measure (the path of its IRI, e.g. ``/feed/jena/massnahme/antidiskriminierungsstelle``).
-``?lang=de|en`` gives one language (default: both). Made per data version, kept in memory."""
+``?lang=de|en`` gives one language (default: both). Made per data version, kept in the app's
+``app.state.feed_cache`` (publishing/stream_cache.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
-from collections import OrderedDict
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Literal
 
@@ -16,6 +15,7 @@ from fastapi.responses import Response
 
 from sozialgraph.errors import NotFound
 from sozialgraph.publishing.feeds import ATOM_TYPE, FeedScope, atom_feed
+from sozialgraph.publishing.stream_cache import VersionedCache
 from sozialgraph.publishing.versions import VersionJournal
 from sozialgraph.web.iri_paths import path_for_iri
 from sozialgraph.web.versions import current_journal, version_url
@@ -28,8 +28,6 @@ FEED_TYPES = {
     "https://w3id.org/sozialgraph/ontology#UmbrellaStrategy",
     "https://w3id.org/sozialgraph/ontology#Municipality",
 }
-_cache: OrderedDict[tuple[str, ...], tuple[bytes, float | None]] = OrderedDict()
-_lock = threading.Lock()
 Lang = Annotated[Literal["de", "en"] | None, Query(description="One language (default: both)")]
 
 
@@ -47,7 +45,9 @@ async def _answer(
     settings = request.app.state.settings
     base = str(request.base_url).rstrip("/")
     latest = journal.latest()
-    key = (str(request.url.path), base, lang or "", str(latest.number if latest else 0))
+    version = latest.number if latest else 0
+    key = (str(request.url.path), base, lang or "")
+    cache: VersionedCache[tuple[bytes, float | None]] = request.app.state.feed_cache
 
     def link_of(iri: str) -> str:
         path = path_for_iri(iri, settings.base_iri)
@@ -66,14 +66,8 @@ async def _answer(
         )
         return body, updated.timestamp() if updated else None
 
-    with _lock:
-        found = _cache.get(key)
-    if found is None:
-        found = await asyncio.to_thread(make)
-        with _lock:
-            _cache[key] = found
-            while len(_cache) > 256:
-                _cache.popitem(last=False)
+    if (found := cache.peek(version, key)) is None:
+        found = await asyncio.to_thread(cache.get, version, key, make)
     body, updated = found
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60, must-revalidate"}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -17,9 +19,11 @@ from sozialgraph.ingest.history import diff
 from sozialgraph.ingest.importer import import_graph_iri
 from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
 from sozialgraph.ingest.vocabulary import vocabulary_rows
+from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.ingest.writer import WriteResult
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
+from sozialgraph.web import export
 from sozialgraph.web.dependencies import Queries, Registry, Writes
 from sozialgraph.web.languages import ui_language
 from sozialgraph.web.uploads import read_body
@@ -128,6 +132,12 @@ IMPORT_FORM = {
                             "maxLength": 200,
                             "description": "Name of the graph, e.g. 'massnahmen-2025'",
                         },
+                        "preview": {
+                            "type": "string",
+                            "maxLength": 100,
+                            "description": "Publish only what this preview showed: its hash "
+                            '(or send If-Match: "HASH"); 409 if the graph or file changed',
+                        },
                     },
                 }
             }
@@ -142,7 +152,10 @@ FORM_OVERHEAD = 64 * 1024
     "/import",
     status_code=201,
     summary="Import a sheet (CSV/XLSX) or an RDF file into a named graph (needs a token)",
-    responses={422: {"description": "Problems by row and column; nothing was imported"}},
+    responses={
+        409: {"description": "The preview's hash no longer fits: preview again"},
+        422: {"description": "Problems by row and column; nothing was imported"},
+    },
     openapi_extra=IMPORT_FORM,
 )
 async def import_file(
@@ -150,32 +163,97 @@ async def import_file(
 ) -> ImportReport:
     # The token first: nothing of the body is read for a caller who may not write.
     agent = authorize(request, writes)
-    limit = writes.settings.max_upload_bytes
-    filename, data, graph = await _import_form(request, limit)
-    target = import_graph_iri(writes.settings.base_iri, graph)
-    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix in (".csv", ".xlsx", ".txt"):
+    upload = await _import_form(request, writes.settings.max_upload_bytes)
+    expected = upload.preview or _if_match(request)
+    target = import_graph_iri(writes.settings.base_iri, upload.graph)
+    if upload.suffix in SHEET_SUFFIXES:
         rows = await _vocabulary_rows(service, registry)
         result = await writes.run(
-            lambda: writes.sheets.run(data, filename, target, rows, agent=agent)
-        )
-    elif (rdf := rdf_format_for_suffix(suffix)) is not None:
-        triples = await writes.parse(data, rdf.media_type, filename)
-        result = await writes.run(
-            lambda: writes.writer.replace(
-                target, triples, agent=agent, kind="import", source=filename, content=data
+            lambda: writes.sheets.run(
+                upload.data, upload.filename, target, rows, agent=agent, expected_hash=expected
             )
         )
     else:
-        raise BadRequest(
-            f"{filename}: upload a .csv, .xlsx, .ttl, .nt, .jsonld or .rdf file",
-            de=f"{filename}: bitte eine .csv-, .xlsx-, .ttl-, .nt-, .jsonld- oder .rdf-Datei",
+        triples = await _rdf_triples(writes, upload)
+        result = await writes.run(
+            lambda: writes.writer.replace(
+                target,
+                triples,
+                agent=agent,
+                kind="import",
+                source=upload.filename,
+                content=upload.data,
+                expected_hash=expected,
+            )
         )
     return _report(result)
 
 
-async def _import_form(request: Request, limit: int) -> tuple[str, bytes, str]:
-    """File name, content and graph name of the multipart body, streamed within ``limit``."""
+@router.post(
+    "/import/preview",
+    summary="What an import would change, its warnings and problems; writes nothing (token)",
+    responses={
+        200: {"description": "added, removed, changed (by resource), warnings, problems, hash"},
+    },
+    openapi_extra=IMPORT_FORM,
+)
+async def preview_import(
+    request: Request, writes: Writes, service: Queries, registry: Registry
+) -> JSONResponse:
+    authorize(request, writes)
+    upload = await _import_form(request, writes.settings.max_upload_bytes)
+    target = import_graph_iri(writes.settings.base_iri, upload.graph)
+    lang = ui_language(request)
+    if upload.suffix in SHEET_SUFFIXES:
+        rows = await _vocabulary_rows(service, registry)
+        preview = await writes.read(
+            lambda: writes.previews.sheet(
+                registry, upload.data, upload.filename, target, rows, lang
+            )
+        )
+    else:
+        triples = await _rdf_triples(writes, upload)
+        preview = await writes.read(
+            lambda: writes.previews.triples(registry, target, triples, lang)
+        )
+    return JSONResponse(preview.document(lang), headers={"Cache-Control": "no-store"})
+
+
+SHEET_SUFFIXES = (".csv", ".xlsx", ".txt")
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+    graph: str
+    preview: str | None  # the hash of a preview to publish exactly
+
+    @property
+    def suffix(self) -> str:
+        name = self.filename
+        return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+async def _rdf_triples(writes: WriteService, upload: Upload) -> list[ox.Triple]:
+    rdf = rdf_format_for_suffix(upload.suffix)
+    if rdf is None:
+        raise BadRequest(
+            f"{upload.filename}: upload a .csv, .xlsx, .ttl, .nt, .jsonld or .rdf file",
+            de=f"{upload.filename}: bitte eine .csv-, .xlsx-, .ttl-, .nt-, .jsonld- oder "
+            ".rdf-Datei",
+        )
+    return await writes.parse(upload.data, rdf.media_type, upload.filename)
+
+
+def _if_match(request: Request) -> str | None:
+    """The preview's hash from ``If-Match: "HASH"`` (the form field ``preview`` wins)."""
+    value = request.headers.get("if-match", "").strip()
+    return value.strip('"') or None
+
+
+async def _import_form(request: Request, limit: int) -> Upload:
+    """File, graph name and preview hash of the multipart body, streamed within ``limit``."""
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise BadRequest("send the file as multipart/form-data (fields 'file' and 'graph')")
     body = await read_body(request, limit + FORM_OVERHEAD)
@@ -196,10 +274,13 @@ async def _import_form(request: Request, limit: int) -> tuple[str, bytes, str]:
                 "the form needs the graph's name (at most 200 characters) in the field 'graph'",
                 de="Feld 'graph' fehlt oder ist länger als 200 Zeichen",
             )
+        preview = form.get("preview")
+        if preview is not None and (not isinstance(preview, str) or len(preview) > 100):
+            raise BadRequest("the field 'preview' takes the hash of a preview")
         data = await upload.read(limit + 1)
         if len(data) > limit:
             raise PayloadTooLarge(f"the file is larger than {limit} bytes")
-        return upload.filename or "upload", data, graph
+        return Upload(upload.filename or "upload", data, graph, preview or None)
     finally:
         await form.close()
 
@@ -272,3 +353,6 @@ async def graph_history(
             ],
         )
     return result
+
+
+router.include_router(export.router)

@@ -1,14 +1,13 @@
 """The event stream ``/ldes`` (root node) and its pages ``/ldes/{k}`` in Turtle, JSON-LD and
 N-Triples. Complete pages are immutable (a year of caching); the root and the newest page
-are short-lived. Serialised pages are kept in memory per journal version."""
+are short-lived. Serialised pages are kept per journal version in the app's
+``app.state.ldes_cache`` (publishing/stream_cache.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from email.utils import format_datetime
 
@@ -18,7 +17,15 @@ from fastapi.responses import Response
 
 from sozialgraph.errors import NotFound
 from sozialgraph.formats import with_charset
-from sozialgraph.publishing.ldes import PREFIXES, Page, page_triples, paginate, root_triples
+from sozialgraph.publishing.ldes import (
+    PREFIXES,
+    Page,
+    page_members,
+    page_triples,
+    paginate,
+    root_triples,
+)
+from sozialgraph.publishing.stream_cache import VersionedCache
 from sozialgraph.publishing.versions import VersionJournal
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.rdf_output import serialize
@@ -29,9 +36,6 @@ router = APIRouter(tags=["Catalog"])
 OFFERED = (media.TURTLE, media.JSON_LD, media.N_TRIPLES)
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=10, must-revalidate"
-_cache: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-_cache_lock = threading.Lock()
-_CACHE_ENTRIES = 256
 
 
 def stream_urls(request: Request) -> tuple[str, str, str]:
@@ -54,17 +58,13 @@ def _serialise(triples: list[ox.Triple], media_type: str) -> bytes:
     return serialize(triples, media_type)
 
 
-def _cached(key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    body: bytes = make()
-    with _cache_lock:
-        _cache[key] = body
-        while len(_cache) > _CACHE_ENTRIES:
-            _cache.popitem(last=False)
-    return body
+async def _cached(
+    request: Request, version: int, key: tuple[str, ...], make: Callable[[], bytes]
+) -> bytes:
+    """A page of ``version`` from the app's cache; a miss is made in a thread."""
+    cache: VersionedCache[bytes] = request.app.state.ldes_cache
+    found = cache.peek(version, key)
+    return found if found is not None else await asyncio.to_thread(cache.get, version, key, make)
 
 
 def _answer(request: Request, body: bytes, media_type: str, cache_control: str) -> Response:
@@ -83,7 +83,8 @@ async def stream_root(request: Request) -> Response:
     media_type = media.negotiate(request.headers.get("accept"), OFFERED)
     stream, root, page_url = stream_urls(request)
     latest = journal.latest()
-    key = ("root", root, media_type, str(latest.number if latest else 0))
+    version = latest.number if latest else 0
+    key = ("root", root, media_type)
     settings = request.app.state.settings
     catalog = str(request.base_url).rstrip("/") + "/catalog"
 
@@ -92,7 +93,7 @@ async def stream_root(request: Request) -> Response:
         triples = root_triples(stream, root, pages, page_url, settings.ldes_retention_days, catalog)
         return _serialise(triples, media_type)
 
-    body = await asyncio.to_thread(_cached, key, make)
+    body = await _cached(request, version, key, make)
     response = _answer(request, body, media_type, SHORT)
     if latest is not None:
         response.headers["Last-Modified"] = format_datetime(latest.created_at, usegmt=True)
@@ -111,11 +112,16 @@ async def stream_page(request: Request, index: str) -> Response:
     if page is None:
         raise NotFound(f"no page {index} of the event stream", de=f"Keine Seite {index}")
     url = page_url.format(index=page.index)
-    key = ("page", url, media_type, ",".join(map(str, page.versions)), str(page.complete))
+    key = ("page", url, media_type, page.key)
+
+    def count(number: int) -> int:
+        record = journal.get(number)
+        return record.members if record is not None else 0
 
     def make() -> bytes:
-        members = b"".join(journal.members(n) for n in page.versions)
+        members = page_members(page, journal.members, count)
         return _serialise(page_triples(stream, url, page, members), media_type)
 
-    body = await asyncio.to_thread(_cached, key, make)
+    latest = journal.latest()
+    body = await _cached(request, latest.number if latest else 0, key, make)
     return _answer(request, body, media_type, IMMUTABLE if page.complete else SHORT)

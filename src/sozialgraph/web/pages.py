@@ -22,9 +22,10 @@ from sozialgraph.readmodel.labels import Candidate, best_label, in_language
 from sozialgraph.readmodel.ontology_view import build_ontology_view
 from sozialgraph.readmodel.page_text import TEXT
 from sozialgraph.readmodel.resource_view import Labels, Linker, build_resource_view, format_date
+from sozialgraph.readmodel.timeline import status_timeline
 from sozialgraph.store.base import Term
 from sozialgraph.web import negotiation as media
-from sozialgraph.web.dependencies import Language, Templates
+from sozialgraph.web.dependencies import Language, Templates, get_reader
 from sozialgraph.web.feeds import feed_path
 from sozialgraph.web.iri_paths import link_target, path_for_iri
 from sozialgraph.web.languages import ui_language
@@ -203,6 +204,10 @@ async def render_resource(request: Request, iri: str, triples: Sequence[ox.Tripl
     if view.type_iris & STRATEGY_TYPES:
         rows = await select(request, "fields-of-action", strategy=node)
         context["fields"], context["fields_via"] = _strategy_fields(rows, lang, link)
+        strategy_path = path_for_iri(iri, request.app.state.settings.base_iri)
+        context["timeline_path"] = "/verlauf" + strategy_path if strategy_path else None
+    if SG + "Measure" in view.type_iris:
+        context["status_history"] = await status_timeline(await get_reader(request), iri)
     if SCHEME_TYPE in view.type_iris:
         rows = await select(request, "scheme-concepts", scheme=node)
         context["concepts"] = _concepts(rows, lang, link)

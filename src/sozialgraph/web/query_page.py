@@ -1,7 +1,9 @@
 """The query page for browsers: an editor with prefixes and examples, results as a table.
 
 It works without JavaScript and without internet access: the form submits to /sparql and the
-server renders the result table (every value escaped by the template engine).
+server renders the result table (every value escaped by the template engine). With JavaScript
+the vendored YASGUI editor replaces the form (``static/sparql.js``), configured from the page:
+the endpoint, the project's prefixes and the named queries as examples.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ async def render_query_page(request: Request, service: QueryService, query: str 
         "ui": UI[lang],
         "query": query if query is not None else f"{prefix_block()}\n\n{DEFAULT_BODY}",
         "examples": examples,
+        "prefixes": PREFIXES,
         "timeout": f"{service.settings.query_timeout:g}",
         "result": None,
         "error": None,

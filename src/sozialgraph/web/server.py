@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sozialgraph.config import Settings
 from sozialgraph.web.http_limits import HttpLimits, default_max_connections, protocol_class
@@ -48,10 +50,30 @@ def log_config() -> dict[str, Any]:
     }
 
 
-def run_server(app: FastAPI, settings: Settings) -> None:
-    """Serve ``app`` on the settings' host and port until stopped."""
+def run_server(app: FastAPI | None, settings: Settings) -> None:
+    """Serve ``app`` on the settings' host and port until stopped.
+
+    With ``web_processes`` above 1 (``serve --workers N``), uvicorn starts that many processes on
+    one socket; each makes its own app from the environment (``app_from_environment``), so the
+    settings must be there (``serve`` puts its options into it).
+    """
     import uvicorn
 
+    if settings.web_processes > 1:
+        uvicorn.run(
+            f"{__name__}:app_from_environment",
+            factory=True,
+            workers=settings.web_processes,
+            host=settings.host,
+            port=settings.port,
+            http=f"{__name__}:HttpProtocolFromEnvironment",
+            timeout_keep_alive=settings.http_keepalive_timeout,
+            log_config=log_config(),
+            log_level="info",
+            access_log=settings.access_log,
+        )
+        return
+    assert app is not None
     uvicorn.run(
         app,
         host=settings.host,
@@ -62,3 +84,40 @@ def run_server(app: FastAPI, settings: Settings) -> None:
         log_level="info",
         access_log=settings.access_log,
     )
+
+
+def app_from_environment() -> ASGIApp:
+    """The app of one of several web processes: settings from the environment, and a header
+    that names the process (``Sozialgraph-Process``) so that clients and tests can tell them
+    apart."""
+    from sozialgraph.web.app import create_app
+
+    return ProcessHeader(create_app(Settings()))
+
+
+class ProcessHeader:
+    """Adds ``Sozialgraph-Process: <pid>`` to every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.header = (b"sozialgraph-process", str(os.getpid()).encode("ascii"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), self.header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
+def __getattr__(name: str) -> Any:
+    """``HttpProtocolFromEnvironment``: the protocol class of a web process, with the limits of
+    the settings in its environment (uvicorn imports it by name in each process)."""
+    if name == "HttpProtocolFromEnvironment":
+        return protocol_class(http_limits(Settings()))
+    raise AttributeError(name)

@@ -142,11 +142,27 @@ class SparqlFastPath:
             media_type = media.negotiate(accept or None, offered_types(guarded))
         except SozialgraphError:
             return None  # the full handler answers with the right problem document
-        base_iri = str(URL(scope=scope).replace(query="", fragment=""))
+        base_iri = _base_iri(scope)
         key = cache_key(version, guarded.text, media_type, [], [], base_iri)
         validators = [(k.lower().encode(), v.encode()) for k, v in cache_headers(key).items()]
         content_type = (b"content-type", with_charset(media_type).encode())
         return _Known(key, etag_for(key), validators, content_type, guarded, media_type, base_iri)
+
+
+_BASES: dict[tuple[object, ...], str] = {}
+
+
+def _base_iri(scope: Scope) -> str:
+    """The request's URL without its query (the base of relative IRIs in the query), kept per
+    scheme, server, Host header and path: building it costs a tenth of a new query's time."""
+    host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+    key = (scope.get("scheme"), scope.get("server"), host, scope.get("root_path"), scope["path"])
+    found = _BASES.get(key)
+    if found is None:
+        if len(_BASES) >= 64:
+            _BASES.clear()
+        found = _BASES[key] = str(URL(scope=scope).replace(query="", fragment=""))
+    return found
 
 
 def client_address(scope: Scope) -> str:

@@ -1,0 +1,216 @@
+"""Words of the cockpit's lists in German and English: the measure list, ECCAR coverage and
+the documentation status (the pages add them to ``page_text.TEXT``)."""
+
+from __future__ import annotations
+
+LISTS_TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        "nav_measures": "Maßnahmen",
+        "nav_crossref": "Verflechtung",
+        "nav_eccar": "ECCAR",
+        "nav_documentation": "Dokumentationsstand",
+        "cockpit": "Cockpit",
+        "measures_title": "Maßnahmen",
+        "measures_intro": (
+            "Alle Maßnahmen der Strategien, nach Kommune, Strategie, Handlungsfeld, "
+            "ECCAR-Verpflichtung, Status, Stelle, Zielgruppe und Text zu filtern. Dieselbe Auswahl "
+            "liefert die JSON-API unter /api/measures."
+        ),
+        "filters": "Filter",
+        "filter_municipality": "Kommune",
+        "filter_strategy": "Strategie",
+        "filter_field": "Handlungsfeld",
+        "filter_commitment": "ECCAR-Verpflichtung",
+        "filter_status": "Aktueller Status",
+        "filter_body": "Stelle (federführend oder Partner)",
+        "filter_target_group": "Zielgruppe",
+        "filter_q": "Text in Titel oder Beschreibung",
+        "filter_any": "alle",
+        "filter_apply": "Filtern",
+        "filter_reset": "Filter zurücksetzen",
+        "per_page": "Je Seite",
+        "sort_by": "Sortieren nach",
+        "sort_title": "Titel",
+        "sort_status": "Status",
+        "sort_deadline": "Frist",
+        "sort_id": "Kennung (wie die API)",
+        "ascending": "aufsteigend",
+        "descending": "absteigend",
+        "sorted_ascending": "aufsteigend sortiert",
+        "sorted_descending": "absteigend sortiert",
+        "not_sorted": (
+            "Zu viele Maßnahmen zum Sortieren: nach Kennung geordnet. Eine Kommune wählen, um "
+            "zu sortieren."
+        ),
+        "found_measures": "{total} Maßnahmen",
+        "found_one_measure": "1 Maßnahme",
+        "shown_range": "{first}–{last} angezeigt",
+        "no_measures": "Keine Maßnahme passt zu dieser Auswahl.",
+        "col_measure": "Maßnahme",
+        "col_status": "Status",
+        "col_strategies": "Strategien",
+        "col_commitments": "ECCAR",
+        "col_responsible": "Federführend",
+        "col_deadline": "Frist",
+        "no_status": "ohne Einschätzung",
+        "status_since": "seit",
+        "downloads": "Auswahl herunterladen",
+        "download_csv": "CSV",
+        "download_xlsx": "Excel (XLSX)",
+        "download_json": "JSON (API)",
+        "previous": "Zurück",
+        "next": "Weiter",
+        "pages": "Seiten",
+        "eccar_title": "ECCAR: Verpflichtungen und ihre Maßnahmen",
+        "eccar_intro": (
+            "Die zehn Verpflichtungen des Zehn-Punkte-Aktionsplans der Europäischen "
+            "Städtekoalition gegen Rassismus (ECCAR) und wie viele Maßnahmen jede umsetzen. "
+            "Lücken (keine Maßnahme) sind mit ⚠ und einem schraffierten Feld markiert."
+        ),
+        "eccar_caption": "Maßnahmen je ECCAR-Verpflichtung",
+        "eccar_number": "Nr.",
+        "eccar_commitment": "Verpflichtung",
+        "eccar_measures": "Maßnahmen",
+        "eccar_gap": "Lücke: keine Maßnahme",
+        "eccar_gaps_summary": "{gaps} von {total} Verpflichtungen ohne Maßnahme.",
+        "eccar_no_gaps": "Jede Verpflichtung hat mindestens eine Maßnahme.",
+        "eccar_measure_one": "1 Maßnahme",
+        "eccar_measure_n": "{n} Maßnahmen",
+        "eccar_json": "Dieselben Zahlen als JSON",
+        "doc_title": "Dokumentationsstand",
+        "doc_intro": (
+            "Wie viel jeder Strategie öffentlich dokumentiert ist: was der Graph nennt neben den "
+            "Zahlen, die die Quellen angeben. Die Lücken zeigen, was als Nächstes zu erfassen wäre."
+        ),
+        "doc_version": "Fassung",
+        "doc_issued": "beschlossen",
+        "doc_fields": "Handlungsfelder benannt",
+        "doc_measures": "Maßnahmen bekannt",
+        "doc_goals": "Ziele benannt",
+        "doc_of": "{named} von {stated}",
+        "doc_not_stated": "keine Angabe",
+        "doc_measures_note": (
+            "Maßnahmen und Ziele zählt der Graph je Strategie (alle Fassungen), die Quellen "
+            "geben ihre Zahl je Fassung an."
+        ),
+        "doc_strategy_counts": "In der Strategie",
+        "doc_measures_known": "Maßnahmen im Graphen",
+        "doc_measures_with_status": "davon mit Statuseinschätzung",
+        "doc_goals_named": "Ziele im Graphen",
+        "doc_sources": "Quellen nach Art",
+        "doc_no_sources": "keine",
+        "doc_stated": "Angaben der Quellen",
+        "doc_no_versions": "Keine Fassung bekannt.",
+        "doc_source": "Quelle",
+        "doc_unconfirmed": "Hinweis",
+        "doc_json": "Derselbe Stand als JSON",
+        "doc_empty": "Keine Strategie in dieser Auswahl.",
+        "municipality_switch": "Kommune",
+        "all_municipalities": "Alle Kommunen",
+        "show": "Anzeigen",
+    },
+    "en": {
+        "nav_measures": "Measures",
+        "nav_crossref": "Cross-references",
+        "nav_eccar": "ECCAR",
+        "nav_documentation": "Documentation status",
+        "cockpit": "Cockpit",
+        "measures_title": "Measures",
+        "measures_intro": (
+            "Every measure of the strategies, to filter by municipality, strategy, field of "
+            "action, ECCAR commitment, status, body, target group and text. The JSON API gives "
+            "the same selection at /api/measures."
+        ),
+        "filters": "Filters",
+        "filter_municipality": "Municipality",
+        "filter_strategy": "Strategy",
+        "filter_field": "Field of action",
+        "filter_commitment": "ECCAR commitment",
+        "filter_status": "Current status",
+        "filter_body": "Body (responsible or partner)",
+        "filter_target_group": "Target group",
+        "filter_q": "Text in title or description",
+        "filter_any": "any",
+        "filter_apply": "Filter",
+        "filter_reset": "Reset filters",
+        "per_page": "Per page",
+        "sort_by": "Sort by",
+        "sort_title": "Title",
+        "sort_status": "Status",
+        "sort_deadline": "Deadline",
+        "sort_id": "Identifier (as the API)",
+        "ascending": "ascending",
+        "descending": "descending",
+        "sorted_ascending": "sorted ascending",
+        "sorted_descending": "sorted descending",
+        "not_sorted": (
+            "Too many measures to sort: ordered by identifier. Choose a municipality to sort."
+        ),
+        "found_measures": "{total} measures",
+        "found_one_measure": "1 measure",
+        "shown_range": "{first}–{last} shown",
+        "no_measures": "No measure matches this selection.",
+        "col_measure": "Measure",
+        "col_status": "Status",
+        "col_strategies": "Strategies",
+        "col_commitments": "ECCAR",
+        "col_responsible": "Responsible",
+        "col_deadline": "Deadline",
+        "no_status": "not assessed",
+        "status_since": "since",
+        "downloads": "Download the selection",
+        "download_csv": "CSV",
+        "download_xlsx": "Excel (XLSX)",
+        "download_json": "JSON (API)",
+        "previous": "Previous",
+        "next": "Next",
+        "pages": "Pages",
+        "eccar_title": "ECCAR: commitments and their measures",
+        "eccar_intro": (
+            "The ten commitments of the ten-point plan of action of the European Coalition of "
+            "Cities against Racism (ECCAR) and how many measures implement each. Gaps (no "
+            "measure) are marked with ⚠ and a hatched box."
+        ),
+        "eccar_caption": "Measures per ECCAR commitment",
+        "eccar_number": "No.",
+        "eccar_commitment": "Commitment",
+        "eccar_measures": "Measures",
+        "eccar_gap": "Gap: no measure",
+        "eccar_gaps_summary": "{gaps} of {total} commitments without a measure.",
+        "eccar_no_gaps": "Every commitment has at least one measure.",
+        "eccar_measure_one": "1 measure",
+        "eccar_measure_n": "{n} measures",
+        "eccar_json": "The same numbers as JSON",
+        "doc_title": "Documentation status",
+        "doc_intro": (
+            "How much of each strategy is publicly documented: what the graph names beside the "
+            "numbers the sources state. The gaps show what to record next."
+        ),
+        "doc_version": "Version",
+        "doc_issued": "adopted",
+        "doc_fields": "Fields of action named",
+        "doc_measures": "Measures known",
+        "doc_goals": "Goals named",
+        "doc_of": "{named} of {stated}",
+        "doc_not_stated": "none stated",
+        "doc_measures_note": (
+            "The graph counts measures and goals per strategy (all versions); the sources "
+            "state their number per version."
+        ),
+        "doc_strategy_counts": "In the strategy",
+        "doc_measures_known": "Measures in the graph",
+        "doc_measures_with_status": "of them with a status assessment",
+        "doc_goals_named": "Goals in the graph",
+        "doc_sources": "Sources by kind",
+        "doc_no_sources": "none",
+        "doc_stated": "What the sources state",
+        "doc_no_versions": "No version known.",
+        "doc_source": "Source",
+        "doc_unconfirmed": "Note",
+        "doc_json": "The same status as JSON",
+        "doc_empty": "No strategy in this selection.",
+        "municipality_switch": "Municipality",
+        "all_municipalities": "All municipalities",
+        "show": "Show",
+    },
+}
