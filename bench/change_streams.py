@@ -5,6 +5,9 @@ of a journal, then ``--writes`` versions that each change one measure's title, a
 recording (canonical N-Quads, SHA-256, per-resource fingerprints, members), the first and the
 newest event-stream page (N-Triples and Turtle) and the whole-dataset and one-measure Atom
 feeds. No server: this is the generation cost that a cache miss pays once per data version.
+Then the cost of a cache hit: what the ``/feed`` and ``/ldes/{k}`` handlers do when the app's
+cache (``publishing/stream_cache.py``) holds the artefact (look-up, headers, response object),
+p50/p95 over ``--hits`` answers; routing and the socket are not included.
 
     python -m bench.change_streams --triples 20000 --writes 5
     python -m bench.change_streams --triples 1000000 --writes 3   # the issue's size (minutes)
@@ -22,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from starlette.responses import Response
 
 from bench.generate import EX, generate, municipalities_for
 from sozialgraph.namespaces import DCT_NS, SG_NS
 from sozialgraph.publishing.feeds import FeedScope, atom_feed
 from sozialgraph.publishing.ldes import page_members, page_triples, paginate
+from sozialgraph.publishing.stream_cache import Artefact, VersionedCache
 from sozialgraph.publishing.versions import VersionJournal
 
 
@@ -36,11 +41,31 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+def hit_percentiles(
+    cache: VersionedCache[Artefact], version: int, name: str, hits: int
+) -> dict[str, float]:
+    """p50/p95 in ms of the handlers' work on a cache hit (as ``web/ldes.py``'s ``_answer``)."""
+    samples = []
+    for _ in range(hits):
+        start = time.perf_counter()
+        found = cache.peek(version, (name,))
+        assert found is not None
+        headers = {"ETag": found.etag, "Cache-Control": "public, max-age=60", "Vary": "Accept"}
+        Response(found.body, media_type="text/turtle; charset=utf-8", headers=headers)
+        samples.append(time.perf_counter() - start)
+    samples.sort()
+    return {
+        "p50": round(samples[len(samples) // 2] * 1000, 4),
+        "p95": round(samples[int(len(samples) * 0.95)] * 1000, 4),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=20_000)
     parser.add_argument("--writes", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=250)
+    parser.add_argument("--hits", type=int, default=2000, help="cache hits timed per artefact")
     args = parser.parse_args(argv)
 
     quads = list(generate(municipalities_for(args.triples)))
@@ -49,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         for q in quads
         if q.predicate.value.endswith("#type") and q.object.value == SG_NS + "Measure"
     )
-    results: dict[str, Any] = {"triples": len(quads)}
+    results: dict[str, Any] = {"triples": len(quads), "page_size": args.page_size}
+    cache: VersionedCache[Artefact] = VersionedCache()
+    made: dict[str, Artefact] = {}
     with tempfile.TemporaryDirectory() as folder:
         journal = VersionJournal(Path(folder), EX)
         start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -85,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             seconds, (nt, _) = timed(make)
             results[f"ldes_page_{name}_s"] = round(seconds, 3)
             results[f"ldes_page_{name}_bytes"] = len(nt)
+            results[f"ldes_page_{name}_members"] = page.members
+            made[f"ldes_page_{name}"] = Artefact.of(nt)
         for name, iri in (("all", None), ("measure", measure)):
             scope = FeedScope(iri, "Änderungen", "changes")
             seconds, (body, _) = timed(
@@ -99,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             results[f"feed_{name}_s"] = round(seconds, 3)
             results[f"feed_{name}_bytes"] = len(body)
+            made[f"feed_{name}"] = Artefact.of(body)
+        version = journal.records()[-1].number
+        for name, artefact in made.items():
+            cache.get(version, (name,), lambda artefact=artefact: artefact)
+            results[f"hit_{name}_ms"] = hit_percentiles(cache, version, name, args.hits)
     print(json.dumps(results, indent=1))
     return 0
 

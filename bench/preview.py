@@ -87,7 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     query = vocabulary_query(REGISTRY.get("import-vocabulary"), TOWN)
     vocabulary = select_rows(store, query)
     exported = export(store, REGISTRY, vocabulary, EX, municipality=TOWN)["measures"]
-    rows = [[f"BENCH-{n:04d}", *exported[n % len(exported)][1:]] for n in range(1, args.rows + 1)]
+    exported = [r for r in exported if r[0].startswith("m-")]  # generated, not earlier runs'
+    prefix = f"BENCH-{time.time_ns() % 10**9}"  # new measures on a reused store too
+    rows = [
+        [f"{prefix}-{n:04d}", *exported[n % len(exported)][1:]] for n in range(1, args.rows + 1)
+    ]
     body = sheet(rows)
     status = [c.key for c in MEASURES.columns].index("status")
     edited = [list(r) for r in rows]

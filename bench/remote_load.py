@@ -144,6 +144,13 @@ def main() -> None:
                             "exit": code,
                             "largest_request_bytes": proxy.largest(),
                             "requests": len(proxy.requests),
+                            "switch_seconds": round(
+                                max(
+                                    (r.seconds for r in proxy.requests if b"LOAD" in r.body_start),
+                                    default=0.0,
+                                ),
+                                1,
+                            ),
                             "message": tail if code else "",
                         }
                     ),

@@ -110,6 +110,23 @@ def build(store: Path, data: Path) -> dict[str, float]:
     }
 
 
+def stored_sample(store_dir: Path) -> tuple[list[str], int, int]:
+    """Up to 2,000 measures with a title, the triple count and the number of towns of a store
+    built before (what ``write_data`` reports while it writes)."""
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    embedded = EmbeddedStore(store_dir)
+    rows = embedded.query(
+        "SELECT DISTINCT ?m WHERE { ?m <http://purl.org/dc/terms/title> ?t "
+        'FILTER(CONTAINS(STR(?m), "/massnahme/")) } LIMIT 2000'
+    )
+    measures = sorted(row["m"].value for row in rows)  # type: ignore[union-attr]
+    generation = embedded.generations()[-1]
+    towns = sum(1 for name in embedded.graph_names() if "/graph/data/gemeinde-" in name)
+    embedded.close()
+    return measures, generation.triples or 0, towns
+
+
 def one_town_queries(store_dir: Path, reps: int) -> dict[str, dict[str, float]]:
     """Every named query bound as a user of one municipality asks (as ``bench.run``'s
     "(filtered)" rows), in-process on a read-only checkpoint: median and max of ``reps``."""
@@ -164,6 +181,17 @@ def process(
             started.kill()
 
 
+def settle(pid: int, limit: float = 300) -> None:
+    """Wait until the server is idle (its start-up work — recording the store's version, a
+    text index — would otherwise take CPU from the measured requests)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = tree_cpu_seconds(pid)
+        time.sleep(2)
+        if tree_cpu_seconds(pid) - before < 0.2:
+            return
+
+
 def sozialgraph_server(
     store: Path, work: Path, processes: int, inline: bool
 ) -> contextlib.AbstractContextManager[tuple[str, int]]:
@@ -177,6 +205,7 @@ def sozialgraph_server(
         "SOZIALGRAPH_QUERIES_PER_CLIENT": "10000",
         "SOZIALGRAPH_QUERY_QUEUE": "10000",
         "SOZIALGRAPH_INLINE_LOOKUPS": "true" if inline else "false",
+        "SOZIALGRAPH_SEARCH_INDEX": "false",  # /sparql is measured; no index built at start
     }
     command = [sys.executable, "-m", "sozialgraph.cli", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(processes)]
@@ -205,6 +234,7 @@ def http(store: Path, measures: list[str], work: Path, seconds: float) -> dict[s
     def measure(name: str, base: str, path: str, pid: int) -> None:
         paths = lookup_paths(path, measures)
         walk(base, paths, JSON_RESULTS)
+        settle(pid)
         for label, unique in (("cached", None), ("never seen", UNIQUE_LIMIT)):
             cpu = tree_cpu_seconds(pid)
             found: LoadResult = load(base, paths, JSON_RESULTS, 8, seconds, work, unique)
@@ -237,12 +267,14 @@ def http(store: Path, measures: list[str], work: Path, seconds: float) -> dict[s
 
 def markdown(report: dict) -> str:
     lines = [f"# Scale run {report['started']}", "", f"Machine: {report['machine']}", ""]
-    lines += ["## Embedded build", "", "| triples | towns | time | peak RSS (tree) | load |"]
-    lines += ["|---:|---:|---:|---:|---|"]
+    lines += ["## Embedded build", "", "| triples | towns | time | CPU | peak RSS (tree) | load |"]
+    lines += ["|---:|---:|---:|---:|---:|---|"]
     for size in report["sizes"]:
+        if "build" not in size:
+            continue
         b = size["build"]
         lines.append(
-            f"| {size['triples']:,} | {size['towns']} | {b['seconds']} s | "
+            f"| {size['triples']:,} | {size['towns']} | {b['seconds']} s | {b['cpu_seconds']} s | "
             f"{b['peak_tree_rss_mb']:.0f} MB | {b['load_before']} → {b['load_after']} |"
         )
     for size in report["sizes"]:
@@ -280,6 +312,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the stores of an earlier run (no build)"
+    )
     args = parser.parse_args(argv)
     started = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     report: dict = {
@@ -289,12 +324,16 @@ def main(argv: list[str] | None = None) -> dict:
     }
     for size in (int(s) for s in args.sizes.split(",")):
         work = ROOT / "bench" / "scratch" / f"scale-{size}"
-        data, nquads, measures, count, towns = write_data(size, work, 0)
-        nquads.unlink()  # the N-Quads copy is for rdflib-endpoint, not run here
         store = work / "store"
-        entry: dict = {"target": size, "triples": count, "towns": towns}
-        entry["build"] = build(store, data)
-        print(f"build {count:,}: {entry['build']}", flush=True)
+        if args.reuse and store.is_dir():  # measure again on the store of an earlier run
+            measures, count, towns = stored_sample(store)
+            entry: dict = {"target": size, "triples": count, "towns": towns, "reused": True}
+        else:
+            data, nquads, measures, count, towns = write_data(size, work, 0)
+            nquads.unlink()  # the N-Quads copy is for rdflib-endpoint, not run here
+            entry = {"target": size, "triples": count, "towns": towns}
+            entry["build"] = build(store, data)
+            print(f"build {count:,}: {entry['build']}", flush=True)
         if size == args.queries_size:
             entry["named_queries"] = one_town_queries(store, args.reps)
         if size == args.http_size:

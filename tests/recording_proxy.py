@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -27,6 +28,7 @@ class Recorded:
     path: str
     size: int
     body_start: bytes
+    seconds: float = 0.0  # until the upstream answered (0: refused by the proxy)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -37,8 +39,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         proxy = self.server.proxy
-        proxy.note(Recorded(self.command, self.path, len(body), body[:2000]))
         if proxy.max_body is not None and len(body) > proxy.max_body:
+            proxy.note(Recorded(self.command, self.path, len(body), body[:2000]))
             # What nginx's client_max_body_size answers
             self.send_error(413, f"Request Entity Too Large (limit {proxy.max_body} bytes)")
             return
@@ -47,18 +49,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             proxy.held.set()
             proxy.released.wait(600)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        started = time.perf_counter()
         try:
             answer = proxy.client.request(
                 self.command, proxy.upstream + self.path, content=body, headers=headers
             )
         except httpx.HTTPError as error:
-            self.send_error(502, str(error))
-            return
-        finally:
+            proxy.note(Recorded(self.command, self.path, len(body), body[:2000]))
             if held:
                 proxy.held_answered.set()
+            self.send_error(502, str(error))
+            return
         if held:
             proxy.held_status = answer.status_code
+            proxy.held_answered.set()
+        seconds = time.perf_counter() - started
+        proxy.note(Recorded(self.command, self.path, len(body), body[:2000], seconds))
         self.send_response(answer.status_code)
         for key, value in answer.headers.items():
             if key.lower() not in _HOP_BY_HOP | {"content-encoding"}:

@@ -30,10 +30,7 @@ VIRTUOSO = "virtuoso-t"
 ISQL = "isql-vt"
 
 #: Let the anonymous SPARQL user write (the update endpoint of these tests is unauthenticated).
-GRANTS = (
-    'GRANT SPARQL_UPDATE TO "SPARQL";'
-    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
-)
+GRANTS = "GRANT SPARQL_UPDATE TO \"SPARQL\";DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
 
 INI = """\
 [Database]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,12 +128,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface (SOZIALGRAPH_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (SOZIALGRAPH_PORT).")] = None,
     store: StoreOption = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="Web processes on one port sharing the store (SOZIALGRAPH_WEB_PROCESSES)."
-        ),
-    ] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Web processes on one store.")] = None,
 ) -> None:
     """Serve the graph over HTTP; builds the store first if it is empty."""
     from sozialgraph.auth import parse_tokens
@@ -164,12 +158,7 @@ def serve(
         ensure_writable = getattr(graph_store, "ensure_writable", None)
         if ensure_writable is not None:
             ensure_writable()  # a read-only folder: exit 4 rather than serve stale data
-    if settings.web_processes > 1:  # each process reads its settings from the environment
-        for name, value in overrides.items():
-            os.environ[f"SOZIALGRAPH_{name.upper()}"] = str(value)
-        run_server(None, settings)
-        return
-    run_server(create_app(settings), settings)
+    run_server(create_app(settings) if settings.web_processes == 1 else None, settings, overrides)
 
 
 @store_app.command("repair")

@@ -140,7 +140,7 @@ def test_the_officers_round_trip(page: Any, server: LiveServer) -> None:
     page.goto(server.url + "/verwaltung")
     with page.expect_download() as download:
         page.get_by_role("link", name="XLSX massnahmen").click()
-    assert download.value.suggested_filename == "sozialgraph-massnahmen.xlsx"
+    assert download.value.suggested_filename == "sozialgraph-export-massnahmen.xlsx"
     workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = workbook["Maßnahmen"]
     header = [c.value for c in sheet[1]]

@@ -172,6 +172,26 @@ def test_ldes_client_replicates_the_stream_and_then_exactly_the_changes(
         assert sum(1 for m in second if m.startswith(prefix)) == count
 
 
+def page_bounds(graph: list[ox.Triple]) -> tuple[dict[int, str], dict[int, str]]:
+    """Per page index of the root node: the value of its ≥ relation, of its < relation."""
+    by_relation: dict[ox.BlankNode | ox.NamedNode, dict[str, str]] = {}
+    for t in graph:
+        by_relation.setdefault(t.subject, {})[t.predicate.value.rsplit("#", 1)[-1]] = (  # type: ignore[arg-type]
+            t.object.value  # type: ignore[union-attr]
+        )
+    starts: dict[int, str] = {}
+    ends: dict[int, str] = {}
+    for fields in by_relation.values():
+        if "node" not in fields or "value" not in fields:
+            continue
+        index = int(fields["node"].rsplit("/", 1)[-1])
+        if fields["type"].endswith("GreaterThanOrEqualToRelation"):
+            starts[index] = fields["value"]
+        else:
+            ends[index] = fields["value"]
+    return starts, ends
+
+
 def test_ldes_pages_are_time_ranges_and_complete_pages_are_immutable(server: LiveServer) -> None:
     with client(server) as http:
         for n in range(3):
@@ -184,8 +204,14 @@ def test_ldes_pages_are_time_ranges_and_complete_pages_are_immutable(server: Liv
         graph = list(ox.parse(root.content, format=ox.RdfFormat.N_TRIPLES))
         kinds = {t.object.value for t in graph if t.predicate.value.endswith("#type")}
         assert "https://w3id.org/tree#GreaterThanOrEqualToRelation" in kinds
-        assert "https://w3id.org/tree#LessThanRelation" in kinds
         assert "https://w3id.org/ldes#EventStream" in kinds
+        # every page from its first time on; up to the next page's first time when that is later
+        # (the first version is larger than a page: its pages share one time)
+        starts, ends = page_bounds(graph)
+        assert sorted(starts) == list(range(len(starts))) and len(starts) > 2
+        for index, start in starts.items():
+            following = starts.get(index + 1)
+            assert ends.get(index) == (following if following and following > start else None)
         assert any(t.predicate.value == "https://w3id.org/ldes#retentionPolicy" for t in graph)
         assert "max-age=10" in root.headers["cache-control"]
         first = http.get("/ldes/0")

@@ -126,3 +126,55 @@ def test_a_write_by_a_second_process_on_a_remote_store_shows_up(
             time.sleep(1.2)
             assert found(reader.url, "Nachbarschaftsatlas") == [MEASURE_IRI]
             assert found(reader.url, "Quartierskompass") == []
+
+
+LINKED = EXAMPLE_BASE + "beispielstadt/massnahme/verlinkt"
+FIRST = EXAMPLE_BASE + "beispielstadt/strategie/armutspraevention"
+STRATEGY = EXAMPLE_BASE + "beispielstadt/strategie/aktionsplan-gegen-rassismus"
+TEXTS = """@prefix sg: <https://w3id.org/sozialgraph/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{iri}> a sg:Measure ;
+    dcterms:title "Wolkenleiter"@de, "Cloud ladder"@en ;
+    sg:belongsToStrategy <{first}> ;
+    dcterms:source <https://example.org/quellen/gsp> .
+"""
+LINK = """@prefix sg: <https://w3id.org/sozialgraph/ontology#> .
+<{iri}> sg:belongsToStrategy <{strategy}> .
+"""
+
+
+def filtered(base_url: str, q: str, **filters: str) -> tuple[list[str], list[str]]:
+    """The hits with the filters, and the strategies facet of the unfiltered search."""
+    hits = httpx.get(base_url + "/api/search", params={"q": q, **filters}, timeout=60).json()
+    every = httpx.get(base_url + "/api/search", params={"q": q}, timeout=60).json()
+    assert hits["engine"] == every["engine"] == "index"
+    return [h["iri"] for h in hits["hits"]], sorted(s["iri"] for s in every["strategies"])
+
+
+def test_a_link_written_in_another_graph_renews_the_filters_as_a_full_rebuild_does(
+    example_store: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(example_store, store)
+
+    def write(base_url: str, name: str, body: str) -> None:
+        response = httpx.put(
+            base_url + "/graph-store",
+            params={"graph": EXAMPLE_BASE + f"graph/import/{name}"},
+            content=body.encode(),
+            headers={"Content-Type": "text/turtle", **AUTH},
+            timeout=60,
+        )
+        assert response.status_code in (200, 201, 204), response.text
+
+    with live_server(store, env=environment(tmp_path / "index")) as server:
+        write(server.url, "texte", TEXTS.format(iri=LINKED, first=FIRST))
+        assert filtered(server.url, "Wolkenleiter", strategy=STRATEGY) == ([], [FIRST])
+        # the texts stay in graph "texte"; a second strategy is written in graph "links"
+        write(server.url, "links", LINK.format(iri=LINKED, strategy=STRATEGY))
+        renewed = filtered(server.url, "Wolkenleiter", strategy=STRATEGY)
+        assert renewed == ([LINKED], sorted([FIRST, STRATEGY]))
+
+    # a full rebuild of the same store (a fresh index folder) gives the same answers
+    with live_server(store, env=environment(tmp_path / "index-rebuilt")) as rebuilt:
+        assert filtered(rebuilt.url, "Wolkenleiter", strategy=STRATEGY) == renewed

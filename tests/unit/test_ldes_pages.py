@@ -78,7 +78,7 @@ def test_pages_stay_stable_when_versions_follow() -> None:
 
 
 def test_the_slices_of_a_version_hold_each_member_once_in_stored_order() -> None:
-    blob, resources = members_of(7, 23)
+    blob, _ = members_of(7, 23)
     pages = paginate([(7, at(7), 23)], 10)
     counts = {7: 23}
     seen: list[str] = []
@@ -112,3 +112,15 @@ def test_a_page_links_to_the_next_and_equal_times_get_no_less_than_relation() ->
     kinds = [t.object.value.rsplit("#", 1)[-1] for t in root if t.predicate.value.endswith("type")]
     assert kinds.count("GreaterThanOrEqualToRelation") == 3
     assert kinds.count("LessThanRelation") == 0  # all three pages hold the same time
+
+
+def test_retention_trims_pages_that_end_before_it_and_keeps_their_numbers() -> None:
+    rows = [(1, at(0), 10), (2, at(10), 10), (3, at(20), 25), (4, at(30), 3)]
+    pages = paginate(rows, 10)
+    assert [p.index for p in pages] == [0, 1, 2, 3, 4]
+    # page 0 ends when page 1 starts (minute 10): before minute 15 it is trimmed, page 1 not yet
+    trimmed = paginate(rows, 10, since=at(15))
+    assert [p.index for p in trimmed] == [1, 2, 3, 4]
+    assert [p.key for p in trimmed] == [p.key for p in pages[1:]]
+    # the newest page always stays, however old
+    assert [p.index for p in paginate(rows, 10, since=at(1000))] == [4]

@@ -15,12 +15,14 @@ import pyoxigraph as ox
 from sozialgraph.errors import BadRequest
 from sozialgraph.formats import XLSX, rdf_format_for_suffix
 from sozialgraph.ingest import oparl_import
-from sozialgraph.ingest.export import export, export_xlsx, export_zip
+from sozialgraph.ingest.columns import SHEETS
+from sozialgraph.ingest.export import export, export_csv, export_xlsx, export_zip
 from sozialgraph.ingest.preview import Preview
 from sozialgraph.ingest.template import allowed_values
 from sozialgraph.ingest.vocabulary import vocabulary_rows
 from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.ingest.writer import WriteResult
+from sozialgraph.namespaces import slugify
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.store.base import Term
@@ -51,7 +53,7 @@ async def _triples(writes: WriteService, filename: str, data: bytes) -> list[ox.
     return await writes.parse(data, rdf.media_type, filename)
 
 
-async def _allowed(service: QueryService, registry: QueryRegistry) -> list[dict[str, Term]]:
+async def allowed_rows(service: QueryService, registry: QueryRegistry) -> list[dict[str, Term]]:
     """The vocabulary a sheet may use (of the configured municipality)."""
     return await vocabulary_rows(service.select, registry, service.settings.municipality_iri)
 
@@ -67,7 +69,7 @@ async def preview_upload(
 ) -> Preview:
     """What writing the upload into ``graph`` would change (nothing is written)."""
     if is_sheet(filename):
-        rows = await _allowed(service, registry)
+        rows = await allowed_rows(service, registry)
         return await writes.read(
             lambda: writes.previews.sheet(registry, data, filename, graph, rows, lang)
         )
@@ -89,7 +91,7 @@ async def publish_upload(
     """Write the upload into ``graph``; with ``expected_hash`` only if it is what that preview
     showed (else ``PreviewOutdated``, 409)."""
     if is_sheet(filename):
-        rows = await _allowed(service, registry)
+        rows = await allowed_rows(service, registry)
         return await writes.run(
             lambda: writes.sheets.run(
                 data, filename, graph, rows, agent=agent, expected_hash=expected_hash
@@ -113,24 +115,39 @@ async def export_file(
     writes: WriteService,
     service: QueryService,
     registry: QueryRegistry,
-    graph: str,
-    format: str,
+    *,
+    graph: str | None = None,
+    municipality: str | None = None,
+    format: str = "xlsx",
+    sheet: str | None = None,
     lang: str = "de",
 ) -> tuple[bytes, str, str]:
-    """``graph`` as a filled import template: the file, its media type and a file name (XLSX
-    with the allowed values and drop-downs, or a zip of one CSV file per sheet)."""
+    """A graph, or a municipality's measures, goals and fields, as a filled import template:
+    the file, its media type and a file name (XLSX with the allowed values and drop-downs, a
+    zip of one CSV file per sheet, or the CSV of one ``sheet``)."""
     settings = writes.settings
-    rows = await _allowed(service, registry)
+    rows = await allowed_rows(service, registry)
     filled = await asyncio.to_thread(
         lambda: export(
-            writes.writer.store, registry, rows, settings.base_iri, graph=graph, lang=lang
+            writes.writer.store,
+            registry,
+            rows,
+            settings.base_iri,
+            graph=graph,
+            municipality=municipality,
+            lang=lang,
         )
     )
-    name = "sozialgraph-" + graph.rstrip("/").rsplit("/", 1)[-1]
+    name = "sozialgraph-export-" + slugify(
+        (graph or municipality or "").rstrip("/").rsplit("/", 1)[-1]
+    )
     if format == "xlsx":
         values = allowed_values(rows, settings.base_iri)
         return export_xlsx(filled, values, lang), XLSX, name + ".xlsx"
-    return export_zip(filled, lang), "application/zip", name + ".zip"
+    if sheet is None:
+        return export_zip(filled, lang), "application/zip", name + ".zip"
+    chosen = next(s for s in SHEETS if s.key == sheet)
+    return export_csv(filled, chosen, lang), "text/csv; charset=utf-8", f"{name}-{sheet}.csv"
 
 
 async def preview_oparl(

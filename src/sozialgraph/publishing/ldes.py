@@ -10,11 +10,11 @@ member of page k is no newer than any member of page k+1. A version with more th
 ``page_size`` members (the first version of a large store) is split: its members, in their
 stored order, fill pages of exactly ``page_size`` of their own (the remainder starts the next
 page), so no page grows with the store. Page IRIs stay stable: for versions that fit, the cut is
-the one it always was, and a page, once full, never changes. The root node ``/ldes`` describes
-the stream (paths, retention policy) and points at each page with relations on the timestamp
-path (``tree:GreaterThanOrEqualToRelation`` its first time, ``tree:LessThanRelation`` the next
-page's first time when later); each page also points at the next one, so the pages form a
-chain a client can follow from the first.
+the one it always was; a page is complete (immutable) once the next page exists. The root
+node ``/ldes`` describes the stream (paths, retention policy) and points at each page with
+relations on the timestamp path (``tree:GreaterThanOrEqualToRelation`` its first time,
+``tree:LessThanRelation`` the next page's first time when later); each page also points at the
+next one, so the pages form a chain a client can follow from the first.
 """
 
 from __future__ import annotations
@@ -169,17 +169,15 @@ def paginate(
             if first + size < members:
                 close(True)
     close(bool(current) and sum(p.size for p in current) >= size)
-    pages = [
-        Page(p.index, p.parts, p.start, p.members, p.complete or i + 1 < len(pages))
-        for i, p in enumerate(pages)
-    ]
+    # A page is complete (immutable) once the next one exists: then its members and its link
+    # to the next page (with that page's first time) are final.
     pages = [
         Page(
             p.index,
             p.parts,
             p.start,
             p.members,
-            p.complete,
+            i + 1 < len(pages),
             pages[i + 1].start if i + 1 < len(pages) else None,
         )
         for i, p in enumerate(pages)

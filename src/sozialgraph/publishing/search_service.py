@@ -20,7 +20,12 @@ from sozialgraph.config import Settings
 from sozialgraph.errors import BadRequest
 from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.publishing.text_analysis import read_query
-from sozialgraph.publishing.text_documents import RowSource, graph_fingerprints, read_documents
+from sozialgraph.publishing.text_documents import (
+    RowSource,
+    facet_digests,
+    graph_fingerprints,
+    read_documents,
+)
 from sozialgraph.publishing.text_index import (
     Filters,
     TextIndex,
@@ -147,9 +152,9 @@ class SearchService:
             else:
                 changed = [g for g in changed if g not in skip]
                 documents = await read_documents(source, base, skip, graphs=changed)
-                documents = await read_documents(
-                    source, base, skip, resources=set(documents) | known.iris_in_graphs(changed)
-                )
+                renewed = set(documents) | known.iris_in_graphs(changed)
+                renewed |= await _refiled(source, known, renewed)
+                documents = await read_documents(source, base, skip, resources=renewed)
                 phases["read"], mark = time.perf_counter() - mark, time.perf_counter()
                 path = await asyncio.to_thread(
                     write_index,
@@ -284,6 +289,16 @@ def _changed(known: TextIndex | None, fingerprints: dict[str, str]) -> list[str]
     if not changed or len(changed) > max(4, REBUILD_SHARE * len(graphs)):
         return None
     return changed
+
+
+async def _refiled(source: RowSource, known: TextIndex, renewed: set[str]) -> set[str]:
+    """The other documents whose filter fields the write changed (e.g. a measure's strategy
+    link written in one graph while its texts are in another): so that the renewed index is
+    the one a full rebuild would make."""
+    indexed = await asyncio.to_thread(known.facet_digests)
+    others = [iri for iri in indexed if iri not in renewed]
+    now = await facet_digests(source, others)
+    return {iri for iri in others if now.get(iri) != indexed[iri]}
 
 
 def _preferred_type(types: list[str]) -> str | None:

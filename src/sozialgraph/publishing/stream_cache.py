@@ -8,14 +8,29 @@ answering from an older version gets its artefact made but not kept.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 Value = TypeVar("Value")
 #: Entries kept per cache (feeds of many resources, pages in three formats).
 ENTRIES = 256
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """A serialised feed or page with its ETag (hashed once, not at every hit)."""
+
+    body: bytes
+    etag: str
+    updated: float | None = None  # the newest entry's time (feeds), as a POSIX timestamp
+
+    @classmethod
+    def of(cls, body: bytes, updated: float | None = None) -> Artefact:
+        return cls(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', updated)
 
 
 class VersionedCache(Generic[Value]):

@@ -13,6 +13,7 @@ no per-row filter (that doubled its time): blank nodes, SHACL shapes and build r
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,14 @@ class TextDocument:
     types: set[str] = field(default_factory=set)
     strategies: set[str] = field(default_factory=set)
     municipalities: set[str] = field(default_factory=set)
+
+    def facet_digest(self) -> str:
+        """What the filters know of the resource (classes, strategies, municipalities)."""
+        text = "|".join(
+            " ".join(sorted(values))
+            for values in (self.types, self.strategies, self.municipalities)
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     def label(self, lang: str) -> str | None:
         for prop in LABEL_PROPERTIES:
@@ -192,6 +201,23 @@ async def read_documents(
     await _add_facets(source, documents, everything=False)
     await _add_municipalities(source, documents)
     return _without_activities(documents)
+
+
+async def facet_digests(source: RowSource, iris: Iterable[str]) -> dict[str, str]:
+    """The filter fields' digest of each of ``iris`` now. A write to one graph can change the
+    strategy or municipality of resources whose texts are in other graphs: comparing these
+    digests with the index's finds them (the municipality query reads everything anyway)."""
+    documents = {iri: TextDocument(iri) for iri in iris}
+    if source.local:
+        facets, places = await asyncio.gather(
+            source.rows("search-facets", _FACETS), source.rows("search-municipality", _PLACES)
+        )
+        _facets_into(documents, facets)
+        _municipalities_into(documents, places)
+    else:
+        await _add_facets(source, documents, everything=False)
+        await _add_municipalities(source, documents)
+    return {iri: document.facet_digest() for iri, document in documents.items()}
 
 
 def _without_activities(documents: dict[str, TextDocument]) -> dict[str, TextDocument]:

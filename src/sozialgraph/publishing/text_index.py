@@ -10,6 +10,7 @@ rebuild. A reader gets hits only from the index whose version is the store's ver
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import secrets
@@ -40,7 +41,9 @@ from sozialgraph.publishing.text_documents import (
 )
 
 _STATE = "STATE.json"
-_NOT_LINKED = {"meta.json", ".managed.json", COMPLETE, _STATE}
+#: Per document the digest of its filter fields (``TextDocument.facet_digest``).
+_FACETS = "FACETS.json.gz"
+_NOT_LINKED = {"meta.json", ".managed.json", COMPLETE, _STATE, _FACETS}
 #: Boosts: a title hit outranks a description hit; exact words outrank prefixes and typos.
 TITLE_BOOST = 3.0
 IDENTIFIER_BOOST = 50.0
@@ -141,6 +144,14 @@ class TextIndex:
         self.documents: int = state["documents"]
         self.index = _register(tantivy.Index.open(str(folder)))
         self.searcher = self.index.searcher()
+
+    def facet_digests(self) -> dict[str, str]:
+        """Per document the digest of the filter fields it was indexed with."""
+        path = self.folder / _FACETS
+        if not path.exists():  # an index of an earlier release: every document counts as new
+            return {}
+        digests: dict[str, str] = json.loads(gzip.decompress(path.read_bytes()))
+        return digests
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
@@ -317,6 +328,14 @@ def write_index(
         writer.wait_merging_threads()
         index.reload()
         total = index.searcher().num_docs
+        digests = previous.facet_digests() if previous is not None else {}
+        if previous is not None:
+            for iri in previous.iris_in_graphs(changed_graphs):
+                digests.pop(iri, None)
+        digests.update({iri: d.facet_digest() for iri, d in documents.items()})
+        (temporary / _FACETS).write_bytes(
+            gzip.compress(json.dumps(digests, separators=(",", ":")).encode("utf-8"), mtime=0)
+        )
         state = {"version": version, "fingerprints": fingerprints, "documents": total}
         (temporary / _STATE).write_text(json.dumps(state), encoding="utf-8")
         publish(temporary, target)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -20,6 +19,7 @@ from sozialgraph.readmodel.matrix import MatrixView
 from sozialgraph.readmodel.matrix_svg import group_key, render_png, render_svg
 from sozialgraph.readmodel.municipalities import Switcher, switcher
 from sozialgraph.readmodel.timeline import strategy_timeline
+from sozialgraph.web.cockpit_pages import query_string
 from sozialgraph.web.dependencies import Reader, Templates
 from sozialgraph.web.pages import page_context
 
@@ -41,17 +41,6 @@ async def _matrix(
     options = await matrix_model.filters(ctx, town.chosen, chosen)
     _, view = await matrix_model.matrix(ctx, town.chosen, chosen, page, per_page)
     return options, view, town, chosen
-
-
-def _query(request: Request, **changes: object) -> str:
-    """This request's query string with ``changes`` (None removes a parameter)."""
-    params = {k: v for k, v in request.query_params.items() if v != ""}
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    return "?" + urlencode(params) if params else ""
 
 
 @router.get("/verflechtung", summary="Cross-reference matrix (HTML, German or English)")
@@ -78,7 +67,7 @@ async def _matrix_page(
 ) -> Response:
     options, view, town, chosen = await _matrix(ctx, municipality, strategy, page, per_page)
     pages = [
-        (number, _query(request, page=number if number > 1 else None))
+        (number, query_string(request, page=number if number > 1 else None))
         for number in range(1, view.pages + 1)
     ]
     context = page_context(
@@ -88,12 +77,12 @@ async def _matrix_page(
         svg=Markup(render_svg(view)),  # noqa: S704 - every text in it is escaped by render_svg
         keys=[group_key(i) for i in range(len(view.groups))],
         pages=pages if view.pages <= 50 else _nearby(pages, view.page),
-        previous=_query(request, page=view.page - 1 if view.page > 2 else None)
+        previous=query_string(request, page=view.page - 1 if view.page > 2 else None)
         if view.page > 1
         else None,
-        next=_query(request, page=view.page + 1) if view.page < view.pages else None,
+        next=query_string(request, page=view.page + 1) if view.page < view.pages else None,
         downloads=[
-            (kind, f"/verflechtung.{kind}{_query(request, lang=None)}")
+            (kind, f"/verflechtung.{kind}{query_string(request, lang=None)}")
             for kind in ("svg", "png", "csv")
         ],
         switcher=town,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -11,11 +10,8 @@ from fastapi.responses import Response
 from sozialgraph.config import Settings
 from sozialgraph.errors import BadRequest
 from sozialgraph.formats import XLSX
-from sozialgraph.ingest.columns import SHEETS
-from sozialgraph.ingest.export import export, export_csv, export_xlsx, export_zip
 from sozialgraph.ingest.importer import import_graph_iri
-from sozialgraph.ingest.template import allowed_values
-from sozialgraph.ingest.vocabulary import vocabulary_rows
+from sozialgraph.ingest.upload_flow import export_file
 from sozialgraph.namespaces import slugify
 from sozialgraph.web.dependencies import Queries, Registry, Writes
 from sozialgraph.web.languages import ui_language
@@ -47,37 +43,20 @@ async def export_template(
             "give either graph= or municipality=",
             de="bitte entweder graph= oder municipality= angeben",
         )
-    lang = ui_language(request)
-    rows = await vocabulary_rows(service.select, registry, settings.municipality_iri)
     target = None if graph is None else _graph(settings.base_iri, graph)
     town = None if municipality is None else _municipality(settings, municipality)
-    filled = await asyncio.to_thread(
-        lambda: export(
-            writes.writer.store,
-            registry,
-            rows,
-            settings.base_iri,
-            graph=target,
-            municipality=town,
-            lang=lang,
-        )
+    body, media_type, name = await export_file(
+        writes,
+        service,
+        registry,
+        graph=target,
+        municipality=town,
+        format=format,
+        sheet=sheet,
+        lang=ui_language(request),
     )
-    name = "sozialgraph-export-" + slugify((graph or municipality or "").rsplit("/", 1)[-1])
-    headers = {"Cache-Control": "no-store"}
-    if format == "xlsx":
-        body = export_xlsx(filled, allowed_values(rows, settings.base_iri), lang)
-        return Response(body, media_type=XLSX, headers=headers | _attachment(name + ".xlsx"))
-    if sheet is None:
-        body = export_zip(filled, lang)
-        return Response(
-            body, media_type="application/zip", headers=headers | _attachment(name + ".zip")
-        )
-    chosen = next(s for s in SHEETS if s.key == sheet)
-    return Response(
-        export_csv(filled, chosen, lang),
-        media_type="text/csv; charset=utf-8",
-        headers=headers | _attachment(f"{name}-{sheet}.csv"),
-    )
+    headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _graph(base_iri: str, name: str) -> str:
@@ -95,7 +74,3 @@ def _municipality(settings: Settings, value: str) -> str:
     if slug == slugify(settings.municipality):
         return settings.municipality_iri
     return f"{settings.base_iri}{slug}/organisation/stadt-{slug}"
-
-
-def _attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"'}

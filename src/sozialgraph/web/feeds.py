@@ -6,7 +6,6 @@ measure (the path of its IRI, e.g. ``/feed/jena/massnahme/antidiskriminierungsst
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Literal
 
@@ -15,7 +14,7 @@ from fastapi.responses import Response
 
 from sozialgraph.errors import NotFound
 from sozialgraph.publishing.feeds import ATOM_TYPE, FeedScope, atom_feed
-from sozialgraph.publishing.stream_cache import VersionedCache
+from sozialgraph.publishing.stream_cache import Artefact, VersionedCache
 from sozialgraph.publishing.versions import VersionJournal
 from sozialgraph.web.iri_paths import path_for_iri
 from sozialgraph.web.versions import current_journal, version_url
@@ -47,13 +46,13 @@ async def _answer(
     latest = journal.latest()
     version = latest.number if latest else 0
     key = (str(request.url.path), base, lang or "")
-    cache: VersionedCache[tuple[bytes, float | None]] = request.app.state.feed_cache
+    cache: VersionedCache[Artefact] = request.app.state.feed_cache
 
     def link_of(iri: str) -> str:
         path = path_for_iri(iri, settings.base_iri)
         return base + path if path else iri
 
-    def make() -> tuple[bytes, float | None]:
+    def make() -> Artefact:
         body, updated = atom_feed(
             journal,
             scope,
@@ -64,12 +63,11 @@ async def _answer(
             lang=lang,
             limit=settings.feed_entries,
         )
-        return body, updated.timestamp() if updated else None
+        return Artefact.of(body, updated.timestamp() if updated else None)
 
     if (found := cache.peek(version, key)) is None:
         found = await asyncio.to_thread(cache.get, version, key, make)
-    body, updated = found
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    body, etag, updated = found.body, found.etag, found.updated
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60, must-revalidate"}
     if updated is not None:
         from datetime import UTC, datetime

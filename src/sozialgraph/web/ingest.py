@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from dataclasses import asdict, dataclass
+from typing import Annotated, Literal
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -14,17 +13,15 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from sozialgraph.errors import BadRequest, NotFound, PayloadTooLarge
-from sozialgraph.formats import XLSX, rdf_format_for_suffix
+from sozialgraph.formats import XLSX
+from sozialgraph.ingest.graph_versions import graph_versions
 from sozialgraph.ingest.history import diff
 from sozialgraph.ingest.importer import import_graph_iri
 from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
-from sozialgraph.ingest.vocabulary import vocabulary_rows
-from sozialgraph.ingest.write_service import WriteService
+from sozialgraph.ingest.upload_flow import allowed_rows, preview_upload, publish_upload
 from sozialgraph.ingest.writer import WriteResult
-from sozialgraph.querying.registry import QueryRegistry
-from sozialgraph.querying.service import QueryService
 from sozialgraph.web import export
-from sozialgraph.web.dependencies import Queries, Registry, Writes
+from sozialgraph.web.dependencies import Queries, Reader, Registry, Writes
 from sozialgraph.web.languages import ui_language
 from sozialgraph.web.uploads import read_body
 from sozialgraph.web.write_auth import authorize
@@ -72,10 +69,6 @@ class GraphHistory(BaseModel):
     diff: GraphDiff | None = None
 
 
-async def _vocabulary_rows(service: QueryService, registry: QueryRegistry) -> list[dict[str, Any]]:
-    return await vocabulary_rows(service.select, registry, service.settings.municipality_iri)
-
-
 @router.get(
     "/import/template",
     summary="The import template (CSV per sheet, or XLSX with all sheets and allowed values)",
@@ -93,7 +86,7 @@ async def template(
         body = template_csv(sheet, lang)
         name = f"sozialgraph-{sheet}.csv"
         return Response(body, media_type="text/csv; charset=utf-8", headers=_attachment(name))
-    values = allowed_values(await _vocabulary_rows(service, registry), service.settings.base_iri)
+    values = allowed_values(await allowed_rows(service, registry), service.settings.base_iri)
     if format == "csv":
         name = "sozialgraph-erlaubte-werte.csv"
         return Response(
@@ -166,26 +159,16 @@ async def import_file(
     upload = await _import_form(request, writes.settings.max_upload_bytes)
     expected = upload.preview or _if_match(request)
     target = import_graph_iri(writes.settings.base_iri, upload.graph)
-    if upload.suffix in SHEET_SUFFIXES:
-        rows = await _vocabulary_rows(service, registry)
-        result = await writes.run(
-            lambda: writes.sheets.run(
-                upload.data, upload.filename, target, rows, agent=agent, expected_hash=expected
-            )
-        )
-    else:
-        triples = await _rdf_triples(writes, upload)
-        result = await writes.run(
-            lambda: writes.writer.replace(
-                target,
-                triples,
-                agent=agent,
-                kind="import",
-                source=upload.filename,
-                content=upload.data,
-                expected_hash=expected,
-            )
-        )
+    result = await publish_upload(
+        writes,
+        service,
+        registry,
+        upload.filename,
+        upload.data,
+        target,
+        agent=agent,
+        expected_hash=expected,
+    )
     return _report(result)
 
 
@@ -204,22 +187,10 @@ async def preview_import(
     upload = await _import_form(request, writes.settings.max_upload_bytes)
     target = import_graph_iri(writes.settings.base_iri, upload.graph)
     lang = ui_language(request)
-    if upload.suffix in SHEET_SUFFIXES:
-        rows = await _vocabulary_rows(service, registry)
-        preview = await writes.read(
-            lambda: writes.previews.sheet(
-                registry, upload.data, upload.filename, target, rows, lang
-            )
-        )
-    else:
-        triples = await _rdf_triples(writes, upload)
-        preview = await writes.read(
-            lambda: writes.previews.triples(registry, target, triples, lang)
-        )
+    preview = await preview_upload(
+        writes, service, registry, upload.filename, upload.data, target, lang
+    )
     return JSONResponse(preview.document(lang), headers={"Cache-Control": "no-store"})
-
-
-SHEET_SUFFIXES = (".csv", ".xlsx", ".txt")
 
 
 @dataclass(frozen=True)
@@ -228,22 +199,6 @@ class Upload:
     data: bytes
     graph: str
     preview: str | None  # the hash of a preview to publish exactly
-
-    @property
-    def suffix(self) -> str:
-        name = self.filename
-        return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
-async def _rdf_triples(writes: WriteService, upload: Upload) -> list[ox.Triple]:
-    rdf = rdf_format_for_suffix(upload.suffix)
-    if rdf is None:
-        raise BadRequest(
-            f"{upload.filename}: upload a .csv, .xlsx, .ttl, .nt, .jsonld or .rdf file",
-            de=f"{upload.filename}: bitte eine .csv-, .xlsx-, .ttl-, .nt-, .jsonld- oder "
-            ".rdf-Datei",
-        )
-    return await writes.parse(upload.data, rdf.media_type, upload.filename)
 
 
 def _if_match(request: Request) -> str | None:
@@ -298,8 +253,7 @@ def _report(result: WriteResult) -> ImportReport:
 @router.get("/graphs/{name:path}/history", summary="Versions of a graph, and the diff of two")
 async def graph_history(
     writes: Writes,
-    service: Queries,
-    registry: Registry,
+    reader: Reader,
     name: str,
     from_version: Annotated[str | None, Query(alias="from", max_length=100)] = None,
     to_version: Annotated[str | None, Query(alias="to", max_length=100)] = None,
@@ -309,23 +263,8 @@ async def graph_history(
         if "/" not in name
         else writes.settings.base_iri + name
     )
-    named = registry.get("graph-history")
-    rows = await service.select(named.bind({"graph": graph}))
-    versions = [
-        GraphVersion(
-            activity=row["activity"].value.rsplit("/", 1)[-1],
-            kind=row["kind"].value,
-            agent=row["agent"].value if "agent" in row else None,
-            ended=row["ended"].value,
-            source=row["source"].value if "source" in row else None,
-            triples=int(row["triples"].value) if "triples" in row else 0,
-            sha256=row["sha256"].value if "sha256" in row else None,
-            deleted=row["deleted"].value == "true",
-        )
-        for row in rows
-    ]
-    if not versions:
-        raise NotFound(f"no versions of {graph}", de=f"Keine Versionen von {graph}")
+    found = await graph_versions(reader, graph)
+    versions = [GraphVersion(**asdict(v)) for v in found]
     result = GraphHistory(graph=graph, versions=versions)
     if from_version or to_version:
         known = {v.activity for v in versions}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from email.utils import format_datetime
 
@@ -25,7 +24,7 @@ from sozialgraph.publishing.ldes import (
     paginate,
     root_triples,
 )
-from sozialgraph.publishing.stream_cache import VersionedCache
+from sozialgraph.publishing.stream_cache import Artefact, VersionedCache
 from sozialgraph.publishing.versions import VersionJournal
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.rdf_output import serialize
@@ -59,16 +58,23 @@ def _serialise(triples: list[ox.Triple], media_type: str) -> bytes:
 
 
 async def _cached(
-    request: Request, version: int, key: tuple[str, ...], make: Callable[[], bytes]
-) -> bytes:
-    """A page of ``version`` from the app's cache; a miss is made in a thread."""
-    cache: VersionedCache[bytes] = request.app.state.ldes_cache
+    request: Request, version: int | None, key: tuple[str, ...], make: Callable[[], bytes]
+) -> Artefact:
+    """A page of ``version`` from the app's cache; a miss is made in a thread. A complete page
+    (``version`` None) never changes: it is kept across versions, in a cache of its own."""
+    if version is None:
+        cache: VersionedCache[Artefact] = request.app.state.ldes_complete_cache
+        version = 0
+    else:
+        cache = request.app.state.ldes_cache
     found = cache.peek(version, key)
-    return found if found is not None else await asyncio.to_thread(cache.get, version, key, make)
+    if found is not None:
+        return found
+    return await asyncio.to_thread(cache.get, version, key, lambda: Artefact.of(make()))
 
 
-def _answer(request: Request, body: bytes, media_type: str, cache_control: str) -> Response:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+def _answer(request: Request, found: Artefact, media_type: str, cache_control: str) -> Response:
+    body, etag = found.body, found.etag
     headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept"}
     if etag in {
         t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
@@ -123,5 +129,6 @@ async def stream_page(request: Request, index: str) -> Response:
         return _serialise(page_triples(stream, url, page, members), media_type)
 
     latest = journal.latest()
-    body = await _cached(request, latest.number if latest else 0, key, make)
+    version = None if page.complete else latest.number if latest else 0
+    body = await _cached(request, version, key, make)
     return _answer(request, body, media_type, IMMUTABLE if page.complete else SHORT)

@@ -219,7 +219,9 @@ async def export_graph(
         return RedirectResponse("/verwaltung/anmelden" + lang_query(request), status_code=303)
     lang = ui_language(request)
     target = import_graph_iri(writes.settings.base_iri, graph)
-    body, media_type, name = await export_file(writes, service, registry, target, format, lang)
+    body, media_type, name = await export_file(
+        writes, service, registry, graph=target, format=format, lang=lang
+    )
     disposition = f'attachment; filename="{name}"'
     headers = {"Cache-Control": "no-store", "Content-Disposition": disposition}
     return Response(body, media_type=media_type, headers=headers)

@@ -50,20 +50,27 @@ def log_config() -> dict[str, Any]:
     }
 
 
-def run_server(app: FastAPI | None, settings: Settings) -> None:
+def run_server(
+    app: FastAPI | None, settings: Settings, overrides: dict[str, object] | None = None
+) -> None:
     """Serve ``app`` on the settings' host and port until stopped.
 
     With ``web_processes`` above 1 (``serve --workers N``), uvicorn starts that many processes on
-    one socket; each makes its own app from the environment (``app_from_environment``), so the
-    settings must be there (``serve`` puts its options into it).
+    one socket; each makes its own app from the environment (``app_from_environment``), where
+    ``overrides`` (the command's options) are put first.
     """
     import uvicorn
 
     if settings.web_processes > 1:
+        for name, value in (overrides or {}).items():
+            os.environ[f"SOZIALGRAPH_{name.upper()}"] = str(value)
         uvicorn.run(
             f"{__name__}:app_from_environment",
             factory=True,
             workers=settings.web_processes,
+            # The supervisor kills a process that does not answer its ping in time; a process
+            # busy at start (recording the version, the text index) holds the GIL for seconds.
+            timeout_worker_healthcheck=60,
             host=settings.host,
             port=settings.port,
             http=f"{__name__}:HttpProtocolFromEnvironment",

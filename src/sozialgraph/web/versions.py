@@ -29,7 +29,7 @@ from sozialgraph.errors import BadRequest, NotFound, SozialgraphError
 from sozialgraph.formats import GZIP
 from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.publishing.change_catalog import version_iri
-from sozialgraph.publishing.stream_cache import VersionedCache
+from sozialgraph.publishing.stream_cache import Artefact, VersionedCache
 from sozialgraph.publishing.versions import (
     VersionJournal,
     VersionRecord,
@@ -119,8 +119,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.journal = journal
     # the serialised feeds and stream pages of the journal's newest version (no module state)
-    app.state.feed_cache = VersionedCache[tuple[bytes, float | None]]()
-    app.state.ldes_cache = VersionedCache[bytes]()
+    app.state.feed_cache = VersionedCache[Artefact]()
+    app.state.ldes_cache = VersionedCache[Artefact]()
+    app.state.ldes_complete_cache = VersionedCache[Artefact]()  # immutable pages
     store: GraphStore = app.state.store
     writes: WriteService = app.state.writes
     writes.after_write.append(lambda: pin_current(journal, store))

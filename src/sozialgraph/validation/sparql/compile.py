@@ -52,8 +52,23 @@ class CompiledConstraint:
     # May run for some focus nodes only (VALUES ?this): not SPARQL targets, nor SPARQL
     # constraints that read more than the focus node's own triples (validation.sparql.scope)
     scopable: bool = True
-    #: The query for a few focus nodes (bound by VALUES), where another plan is faster then.
+    #: The query for given focus nodes of the root, bound by ``VALUES ?this`` (a write's
+    #: affected nodes that ``targets`` kept): without the target group, and with the plan that
+    #: is faster for a few nodes (``sh:class``: a test per value, not an anti-join).
     focused_query: str | None = None
+    #: The focus nodes of the shape's root (``SELECT DISTINCT ?this``); with ``VALUES ?this``
+    #: bound, which of a write's affected nodes the constraint checks at all.
+    targets: str = ""
+    #: The root's target classes when it has class targets only (then ``targets`` is read from
+    #: the nodes' classes, ``TYPES_QUERY``, read once for all shapes); else None.
+    target_classes: frozenset[str] | None = None
+
+
+#: The types of the nodes bound to ``?this``, and the superclasses of the types bound to
+#: ``?type`` (``VALUES``): together the classes that class targets read (``TYPE_OF``), in two
+#: steps, as the path from each node is slower than its types and their few superclasses.
+TYPES_QUERY = f"SELECT ?this ?type WHERE {{ ?this <{RDF.type}> ?type }}"
+SUPERCLASSES_QUERY = f"SELECT ?type ?class WHERE {{ ?type <{RDFS.subClassOf}>* ?class }}"
 
 
 def compile_shapes(shapes: Graph) -> list[CompiledConstraint]:
@@ -71,19 +86,23 @@ class _Compiler(ConformanceConditions):
         for root in sorted(self._roots(), key=show):
             prologue, focus = self._focus(root)
             sparql_target = (root, SH.target, None) in self.graph
+            targets = merge_prologues(prologue, f"SELECT DISTINCT ?this WHERE {{ {focus} }}")
+            classes = self._only_target_classes(root)
             shapes = [root]
             if not self._is_property_shape(root):
                 shapes += [p for p in self._objects(root, SH.property) if not self._deactivated(p)]
             for shape in shapes:
+                bare = self._shape_queries(shape, "{ }")  # for nodes known to be targets
                 compiled += [
                     replace(
                         c,
                         query=merge_prologues(prologue, c.query),
-                        focused_query=c.focused_query
-                        and merge_prologues(prologue, c.focused_query),
+                        focused_query=merge_prologues(prologue, b.focused_query or b.query),
                         scopable=c.scopable and not sparql_target,
+                        targets=targets,
+                        target_classes=classes,
                     )
-                    for c in self._shape_queries(shape, focus)
+                    for c, b in zip(self._shape_queries(shape, focus), bare, strict=True)
                 ]
         if self.problems:
             raise UnsupportedShapes(sorted(set(self.problems)))
@@ -111,11 +130,7 @@ class _Compiler(ConformanceConditions):
         """A group binding ``?this`` to the focus nodes of ``shape`` (perhaps more than once, so
         every query removes duplicates), and the PREFIX declarations it needs."""
         patterns, prologues = [], []
-        class_types = {RDFS.Class, *self.graph.subjects(RDFS.subClassOf, RDFS.Class)}
-        classes = self._objects(shape, SH.targetClass)
-        if class_types & set(self.graph.objects(shape, RDF.type)):
-            classes.append(shape)
-        patterns += [f"?this {TYPE_OF} {self._term(c)} ." for c in classes]
+        patterns += [f"?this {TYPE_OF} {self._term(c)} ." for c in self._target_classes(shape)]
         patterns += [
             f"VALUES ?this {{ {self._term(n)} }}" for n in self._objects(shape, SH.targetNode)
         ]
@@ -138,6 +153,24 @@ class _Compiler(ConformanceConditions):
         # Inline groups let the store join by index; a sub-SELECT would be hash-joined in full.
         union = " UNION ".join("{ " + pattern + " }" for pattern in patterns)
         return "".join(prologues), "{ " + union + " }"
+
+    def _target_classes(self, shape: Node) -> list[Node]:
+        """The classes of ``sh:targetClass`` and of an implicit class target."""
+        class_types = {RDFS.Class, *self.graph.subjects(RDFS.subClassOf, RDFS.Class)}
+        classes = self._objects(shape, SH.targetClass)
+        if class_types & set(self.graph.objects(shape, RDF.type)):
+            classes.append(shape)
+        return classes
+
+    def _only_target_classes(self, shape: Node) -> frozenset[str] | None:
+        """The target classes (IRIs) of a shape that has no other targets, else None."""
+        others = (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+        classes = self._target_classes(shape)
+        if any((shape, p, None) in self.graph for p in others) or not all(
+            isinstance(c, URIRef) for c in classes
+        ):
+            return None
+        return frozenset(str(c) for c in classes)
 
     def _inline_target(self, select: str) -> str:
         """A SPARQL target's WHERE group, its variables renamed apart, or else a sub-SELECT."""

@@ -17,7 +17,12 @@ from sozialgraph.rdf_io import to_rdflib_term
 from sozialgraph.store.base import Term
 from sozialgraph.store.sparql_text import bind_values
 from sozialgraph.validation.report import ValidationReport, ValidationResult, show
-from sozialgraph.validation.sparql.compile import CompiledConstraint, compile_shapes
+from sozialgraph.validation.sparql.compile import (
+    SUPERCLASSES_QUERY,
+    TYPES_QUERY,
+    CompiledConstraint,
+    compile_shapes,
+)
 from sozialgraph.validation.sparql.literals import CustomFunction, custom_functions
 
 
@@ -62,18 +67,71 @@ def validate_store(
     if compiled is None:
         compiled = compile_shapes(shapes)
     if focus is not None:
-        compiled = [
-            replace(c, query=bind_values(c.focused_query or c.query, {"this": focus}))
-            if c.scopable
-            else c
-            for c in compiled
-            if focus or not c.scopable
-        ]
+        compiled = _focused(store, compiled, focus, options)
     with ThreadPoolExecutor(max(1, workers or min(4, os.cpu_count() or 1))) as pool:
         results = [result for found in pool.map(run, compiled) for result in found]
     results.sort(key=lambda r: (r.focus_node, r.path or "", r.component))
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms=conforms, results=tuple(results))
+
+
+def _focused(
+    store: ox.Store,
+    compiled: list[CompiledConstraint],
+    focus: list[ox.NamedNode],
+    options: _QueryOptions,
+) -> list[CompiledConstraint]:
+    """The constraints to run for the focus nodes ``focus``: each scopable one bound to those of
+    them that its root targets (and left out when none is), the others as they are.
+
+    The targets are read first, once per root's target group — for class targets from the
+    nodes' classes in one query for all — so that a constraint's query tests its own nodes
+    only, without its target group (the class path per node was most of its time).
+    """
+    scopable = [c for c in compiled if c.scopable]
+    classes = None
+    if focus and any(c.target_classes is not None for c in scopable):
+        classes = _classes(store, focus, options)
+    targeted: dict[str, list[ox.NamedNode]] = {}
+    for c in scopable:
+        if c.targets in targeted or not focus:
+            continue
+        if c.target_classes is not None and classes is not None:
+            wanted = c.target_classes
+            targeted[c.targets] = [n for n in focus if wanted & classes.get(n.value, set())]
+        else:
+            rows = _solutions(store, bind_values(c.targets, {"this": focus}), options)
+            targeted[c.targets] = [r["this"] for r in rows if isinstance(r["this"], ox.NamedNode)]
+    chosen = []
+    for c in compiled:
+        if not c.scopable:
+            chosen.append(c)
+        elif nodes := targeted.get(c.targets):
+            chosen.append(
+                replace(c, query=bind_values(c.focused_query or c.query, {"this": nodes}))
+            )
+    return chosen
+
+
+def _classes(
+    store: ox.Store, focus: list[ox.NamedNode], options: _QueryOptions
+) -> dict[str, set[str]] | None:
+    """The classes of each focus node (its types and their superclasses, ``TYPE_OF``); None if
+    a type is a blank node (it cannot be bound: then each root's target query is asked)."""
+    types: dict[str, set[Term]] = {}
+    for row in _solutions(store, bind_values(TYPES_QUERY, {"this": focus}), options):
+        types.setdefault(row["this"].value, set()).add(row["type"])
+    distinct = {t for found in types.values() for t in found}
+    if any(isinstance(t, ox.BlankNode | ox.Triple) for t in distinct):
+        return None
+    # zero steps: the type itself (a class target is an IRI: a literal "type" matches none)
+    above = {t: {t.value} if isinstance(t, ox.NamedNode) else set() for t in distinct}
+    if distinct:
+        query = bind_values(SUPERCLASSES_QUERY, {"type": sorted(distinct, key=str)})
+        for row in _solutions(store, query, options):
+            if isinstance(row["class"], ox.NamedNode):
+                above[row["type"]].add(row["class"].value)
+    return {node: set().union(*(above[t] for t in found)) for node, found in types.items()}
 
 
 def _solutions(store: ox.Store, query: str, options: _QueryOptions) -> list[dict[str, Term]]:
