@@ -17,7 +17,7 @@ BOTH_BACKENDS := tests/integration/test_sparql_endpoint.py tests/integration/tes
 	tests/integration/test_sparql_safety.py tests/integration/test_sparql_w3c_protocol.py \
 	tests/integration/test_api.py tests/integration/test_graph_store.py tests/integration/test_gsp_w3c.py \
 	tests/integration/test_linked_data.py tests/integration/test_catalog.py tests/integration/test_dumps.py \
-	tests/integration/test_search_freshness.py
+	tests/integration/test_search_freshness.py tests/integration/test_change_streams.py
 
 # Install sozialgraph with its test tools (and Debian's Chromium for the browser tests, Virtuoso
 # for the remote-store tests), run the

@@ -955,7 +955,7 @@ def _break(kind: str, quad: ox.Quad, start: str) -> list[ox.Quad]:
     if kind == "responsible-body-not-an-organisation":
         return to(_n(s.value.split("/massnahme/")[0] + "/organisation/unbekannt"))
     if kind == "identifier-pattern":
-        return to(ox.Literal("BV " + o.value.split("-")[0]))
+        return to(ox.Literal("BV " + o.value.split("-")[0] + " "))  # a trailing space
     if kind == "end-before-start":
         return to(ox.Literal(f"{int(start[:4]) - 1:04d}", datatype=XSD_YEAR))
     if kind == "start-date-as-text":

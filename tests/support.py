@@ -35,9 +35,13 @@ class LiveServer:
         return self.process.poll() is None
 
 
-#: Which store the servers of the integration tests use: "embedded" (pyoxigraph on disk) or
-#: "oxigraph" (a real Oxigraph server, loaded with the same data; sozialgraph as its client).
+#: Which store the servers of the integration tests use: "embedded" (pyoxigraph on disk),
+#: "oxigraph" (a real Oxigraph server, loaded with the same data; sozialgraph as its client) or
+#: "virtuoso" (a real Virtuoso 7, the same way; docs/remote-store.md).
 BACKEND = os.environ.get("SOZIALGRAPH_TEST_BACKEND", "embedded")
+#: Whether sozialgraph serves from a remote SPARQL server (tests that need the embedded store's
+#: own caches or workers skip on it).
+REMOTE_BACKEND = BACKEND in ("oxigraph", "virtuoso")
 
 
 @contextlib.contextmanager
@@ -50,19 +54,28 @@ def live_server(
     server first, and sozialgraph serves from that server: the same tests then run against both
     kinds of store.
     """
-    if BACKEND != "oxigraph" or str(store).startswith(("http://", "https://")):
+    if BACKEND not in ("oxigraph", "virtuoso") or str(store).startswith(("http://", "https://")):
         with _sozialgraph_server(store, env=env, startup=startup) as server:
             yield server
         return
     from tests.oxigraph_server import OxigraphServer
 
-    location = Path(str(store).rstrip("/") + "-oxigraph")
+    location = Path(str(store).rstrip("/") + f"-{BACKEND}")
     # Oxigraph's own time limit too, so a query the client gave up on stops on the server as well
     timeout = float(
         (env or {}).get(
             "SOZIALGRAPH_QUERY_TIMEOUT", os.environ.get("SOZIALGRAPH_QUERY_TIMEOUT", "30")
         )
     )
+    if BACKEND == "virtuoso":
+        from tests.virtuoso_server import VirtuosoServer
+
+        with VirtuosoServer(location, timeout_s=max(1, round(timeout))) as virtuoso:
+            _load_graphs_into(Path(store), virtuoso.store_url)
+            urls = {**virtuoso.env(), **(env or {})}
+            with _sozialgraph_server(virtuoso.query_url, env=urls, startup=startup) as server:
+                yield server
+        return
     with OxigraphServer(location, timeout_s=timeout) as oxigraph:
         _load_into(Path(store), oxigraph.store_url)
         with _sozialgraph_server(oxigraph.query_url, env=env, startup=startup) as server:
@@ -87,6 +100,32 @@ def _load_into(store: Path, graph_store_url: str) -> None:
         timeout=120,
     )
     response.raise_for_status()
+
+
+def _load_graphs_into(store: Path, graph_store_url: str) -> None:
+    """Graph by graph (Graph Store PUT of N-Triples): Virtuoso's Graph Store takes no N-Quads."""
+    import io
+
+    import pyoxigraph as ox
+
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    embedded = EmbeddedStore(store)
+    graphs: dict[str, list[ox.Triple]] = {}
+    for quad in embedded.quads():
+        graphs.setdefault(str(quad.graph_name.value), []).append(quad.triple)  # type: ignore[union-attr]
+    embedded.close()
+    for graph, triples in graphs.items():
+        buffer = io.BytesIO()
+        ox.serialize(triples, buffer, format=ox.RdfFormat.N_TRIPLES)
+        response = httpx.put(
+            graph_store_url,
+            params={"graph": graph},
+            content=buffer.getvalue(),
+            headers={"Content-Type": "text/turtle"},
+            timeout=120,
+        )
+        response.raise_for_status()
 
 
 @contextlib.contextmanager

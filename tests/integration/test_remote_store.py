@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import pyoxigraph as ox
@@ -300,7 +301,8 @@ def _stand_in(handler: httpx.MockTransport, **settings: str | None) -> RemoteSto
 
 def test_missing_union_default_graph_is_refused_with_the_setting_to_fix() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
-        missing = {"missing": "true"} if b"?missing" in request.content else {"g": "x"}
+        query = parse_qs(request.content.decode("ascii")).get("query", [""])[0]
+        missing = {"missing": "true"} if "?missing" in query else {"g": "x"}
         return httpx.Response(
             200,
             content=_results(missing),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import TypeVar
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 
 from sozialgraph.auth import authenticate, parse_tokens
 from sozialgraph.config import Settings
-from sozialgraph.errors import RdfSyntaxError, UnsupportedMediaType
+from sozialgraph.errors import RdfSyntaxError, StoreUnavailable, UnsupportedMediaType
 from sozialgraph.formats import FORMATS, rdf_format_for_media_type
 from sozialgraph.ingest.history import History
 from sozialgraph.ingest.importer import SheetImport
@@ -86,6 +87,11 @@ class WriteService:
             if after_follow_ups:
                 await self._follow_ups_done()
             result = await asyncio.to_thread(work)
+            if not self.queries.backend.local:
+                # The version header and the caches learn a remote store's new version here,
+                # not at the next query (they never ask the server themselves).
+                with contextlib.suppress(StoreUnavailable):
+                    await self.queries.version()
         except BaseException:
             self._lock.release()
             raise

@@ -142,7 +142,7 @@ class SearchService:
             fingerprints = await graph_fingerprints(source)
             skip |= {g for g in fingerprints if g.startswith(SHAPES_GRAPH_PREFIX)}
             changed = _changed(known, fingerprints)
-            if known is None or changed is None:
+            if known is None or changed is None or not known.has_facet_digests:
                 documents = await read_documents(source, base, skip)
                 phases["read"], mark = time.perf_counter() - mark, time.perf_counter()
                 path = await asyncio.to_thread(

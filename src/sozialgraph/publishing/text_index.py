@@ -145,10 +145,15 @@ class TextIndex:
         self.index = _register(tantivy.Index.open(str(folder)))
         self.searcher = self.index.searcher()
 
+    @property
+    def has_facet_digests(self) -> bool:
+        """False for an index of an earlier release (the next version is built anew)."""
+        return (self.folder / _FACETS).exists()
+
     def facet_digests(self) -> dict[str, str]:
         """Per document the digest of the filter fields it was indexed with."""
         path = self.folder / _FACETS
-        if not path.exists():  # an index of an earlier release: every document counts as new
+        if not path.exists():
             return {}
         digests: dict[str, str] = json.loads(gzip.decompress(path.read_bytes()))
         return digests

@@ -1,10 +1,10 @@
 """Web read queries against a remote SPARQL server: the remote counterpart of the worker pool.
 
 Same interface as :class:`~sozialgraph.querying.workers.WorkerPool` (``start``, ``run(job)``,
-``close``) and the same bounds: the guarded query is sent with SPARQL 1.1 Query (POST
-``application/sparql-query``), the answer is spooled up to the byte limit, and the web process
-gives up at the deadline. Giving up closes the connection; the server may keep computing unless it
-has a timeout of its own (docs/remote-store.md).
+``close``) and the same bounds: the guarded query is sent with SPARQL 1.1 Query (POST,
+form-encoded ``query=``, which Virtuoso needs too), the answer is spooled up to the byte limit,
+and the web process gives up at the deadline. Giving up closes the connection; the server may
+keep computing unless it has a timeout of its own (docs/remote-store.md).
 """
 
 from __future__ import annotations
@@ -20,15 +20,17 @@ import pyoxigraph as ox
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 from sozialgraph.querying.jobs import SPOOL_MEMORY_BYTES, QueryJob
+from sozialgraph.store.remote_dialect import is_virtuoso, plain_blank_nodes, row_limit_cut
 from sozialgraph.store.sparql_protocol import (
+    FORM,
     NO_UNION,
     READ_RETRY_DELAYS,
-    SPARQL_QUERY,
     UNION_PROBE,
     RemoteEndpoints,
     broken_off,
     dataset_params,
     error_for_status,
+    form_body,
     incomplete_error,
     syntax_error,
     unavailable,
@@ -107,8 +109,8 @@ class RemoteQueryRunner:
                 "POST",
                 self.endpoints.query,
                 params=tuple(params),
-                content=query.encode("utf-8"),
-                headers={"Content-Type": SPARQL_QUERY, "Accept": job.media_type},
+                content=form_body("query", query),
+                headers={"Content-Type": FORM, "Accept": job.media_type},
             ) as response:
                 if response.status_code == 400:
                     text = (await response.aread()).decode("utf-8", "replace")
@@ -122,6 +124,10 @@ class RemoteQueryRunner:
                         f"the SPARQL server at {self.endpoints.server} answered "
                         f"{answered or '?'} instead of {job.media_type}"
                     )
+                virtuoso = is_virtuoso(response)
+                cut = row_limit_cut(response, self.endpoints.server)  # Virtuoso's silent cut
+                if cut is not None:
+                    raise cut
                 size = 0
                 tail = b""
                 async for chunk in response.aiter_bytes():
@@ -137,7 +143,7 @@ class RemoteQueryRunner:
             if reason:
                 raise incomplete_error(reason, self.endpoints)
             spool.seek(0)
-            return spool
+            return _plain_blank_nodes(spool) if virtuoso else spool
         except BaseException:
             spool.close()
             raise
@@ -150,15 +156,17 @@ class RemoteQueryRunner:
             response = await self._client.post(
                 self.endpoints.query,
                 params=tuple(dataset_params()),
-                content=UNION_PROBE.encode("utf-8"),
-                headers={"Content-Type": SPARQL_QUERY, "Accept": "application/sparql-results+json"},
+                content=form_body("query", UNION_PROBE),
+                headers={"Content-Type": FORM, "Accept": "application/sparql-results+json"},
             )
         except httpx.TransportError as error:
             raise unavailable(self.endpoints, error) from error
         if not response.is_success:
             raise error_for_status(response.status_code, response.text, self.endpoints, query=False)
         missing = union_missing(
-            ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            ox.parse_query_results(
+                plain_blank_nodes(response.content), format=ox.QueryResultsFormat.JSON
+            )
         )
         if missing:
             raise StoreUnavailable(NO_UNION.format(url=self.endpoints.server))
@@ -173,3 +181,17 @@ def _prepared_query(job: QueryJob) -> tuple[str, int]:
         # any, comes later and wins). The IRI is checked by pyoxigraph before it is written.
         return f"BASE {ox.NamedNode(job.base_iri)}\n{query}", 1
     return query, 0
+
+
+def _plain_blank_nodes(spool: IO[bytes]) -> IO[bytes]:
+    """Virtuoso's ``nodeID://b1`` blank nodes as ``b1`` (no blank node label otherwise)."""
+    content = spool.read()
+    plain = plain_blank_nodes(content)
+    if plain is content:
+        spool.seek(0)
+        return spool
+    spool.close()
+    fixed = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
+    fixed.write(plain)
+    fixed.seek(0)
+    return fixed

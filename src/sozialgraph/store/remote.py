@@ -1,6 +1,6 @@
 """The remote store: any SPARQL 1.1 server, through the standard protocols only.
 
-- reads: SPARQL 1.1 Query (POST ``application/sparql-query``) and, for one whole graph, the
+- reads: SPARQL 1.1 Query (POST, form-encoded ``query=``) and, for one whole graph, the
   Graph Store HTTP Protocol (GET ``?graph=``);
 - writes: SPARQL 1.1 Update, one request per write (``DROP SILENT GRAPH … ; INSERT DATA …``),
   which servers that apply a request in one transaction (Oxigraph, Fuseki) apply atomically.
@@ -17,14 +17,12 @@ request, so that :meth:`RemoteStore.version` changes with every write.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import os
 import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, TypeVar
+from typing import IO
 
 import httpx
 import pyoxigraph as ox
@@ -33,6 +31,15 @@ from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, StoreUnavailable
 from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.store.base import QueryResult, Term, serialize_quads
+from sozialgraph.store.remote_dialect import (
+    graph_cut,
+    insert_block,
+    is_virtuoso,
+    own_graph_filter,
+    plain_blank_nodes,
+    row_limit_cut,
+)
+from sozialgraph.store.remote_http import media_type, parse_rdf, with_retries
 from sozialgraph.store.remote_load import (
     LOADS_FOLDER,
     PULL_BYTES_PER_SECOND,
@@ -45,18 +52,19 @@ from sozialgraph.store.remote_load import (
     too_large,
     write_graph_files,
 )
+from sozialgraph.store.remote_marker import MODIFIED, is_marker, marker_removal, with_new_marker
 from sozialgraph.store.sparql_protocol import (
+    FORM,
     N_TRIPLES,
     NO_UNION,
-    READ_RETRY_DELAYS,
     SPARQL_JSON,
-    SPARQL_QUERY,
     SPARQL_UPDATE,
     UNION_PROBE,
     RemoteEndpoints,
     broken_off,
     dataset_params,
     error_for_status,
+    form_body,
     incomplete_error,
     public_url,
     unavailable,
@@ -65,14 +73,9 @@ from sozialgraph.store.sparql_protocol import (
 from sozialgraph.store.sparql_scan import scan_query
 from sozialgraph.store.sparql_text import bind_values, insert_data_block, iri_text, named_node
 
-MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
-XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
-
 VERSION_CACHE_SECONDS = 1.0
 #: Reading the answer to a write may take longer than a query (a whole rebuild in one request).
 MIN_WRITE_TIMEOUT = 120.0
-
-_T = TypeVar("_T")
 
 
 class RemoteStore:
@@ -82,6 +85,8 @@ class RemoteStore:
         self.settings = settings
         self.endpoints = RemoteEndpoints.from_settings(settings)
         self.meta_graph = meta_graph_iri(settings.base_iri)
+        self.own_graphs = f"{settings.base_iri}graph/"  # sozialgraph's graphs, not the server's
+        self._virtuoso: bool | None = None  # known from the server's answers (remote_dialect)
         timeout = settings.query_timeout
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
         self._write_timeout = httpx.Timeout(
@@ -115,25 +120,26 @@ class RemoteStore:
         params = dataset_params(has_dataset_clause=no_union)
         accept = f"{SPARQL_JSON}, {N_TRIPLES};q=0.9"
         response = self._read("POST", self.endpoints.query, text, params, accept)
-        media_type = _media_type(response)
-        if media_type == N_TRIPLES:
+        answered = media_type(response)
+        if answered == N_TRIPLES:
             # No constructor for QueryTriples: load the triples into an in-memory store and
             # hand out the store's own CONSTRUCT result, so callers get the embedded types.
             scratch = ox.Store()
             scratch.bulk_extend(
                 ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                for t in self._parse_rdf(response.content, media_type)
+                for t in parse_rdf(response.content, answered, self.endpoints.server)
             )
             return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
-        if media_type != SPARQL_JSON:
+        if answered != SPARQL_JSON:
             raise StoreUnavailable(
-                f"the SPARQL server at {self.endpoints.server} answered {media_type or '?'}, "
+                f"the SPARQL server at {self.endpoints.server} answered {answered or '?'}, "
                 f"not {SPARQL_JSON}"
             )
         reason = broken_off(response.content[-1024:], SPARQL_JSON)
         if reason:
             raise incomplete_error(reason, self.endpoints)
-        return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        content = plain_blank_nodes(response.content)
+        return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
 
     def _select(self, sparql: str) -> list[dict[str, Term]]:
         result = self._query(sparql)
@@ -144,12 +150,21 @@ class RemoteStore:
 
     def graph_names(self) -> list[str]:
         self._check_union()
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        return sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
+        if self._is_virtuoso():  # Virtuoso finds no graph with `GRAPH ?g { }`
+            graph = own_graph_filter("?g", self.own_graphs)
+            rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {graph} }}")
+        else:
+            rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        names = (r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
+        return sorted(name for name in names if name.startswith(self.own_graphs))
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """The quads of the named graphs (sozialgraph never writes the default graph)."""
         self._check_union()
+        if graph is None and self._is_virtuoso():
+            # graph by graph: without Virtuoso's own graphs, and no answer over its row limit
+            yield from (quad for name in self.graph_names() for quad in self.quads(name))
+            return
         if graph is None:
             rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
             found = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
@@ -158,7 +173,12 @@ class RemoteStore:
             found = (
                 ox.Quad(t.subject, t.predicate, t.object, name) for t in self._graph_triples(graph)
             )
-        yield from (quad for quad in found if not self._is_marker(quad))
+        yield from (
+            quad
+            for quad in found
+            if not is_marker(quad, self.meta_graph)
+            and getattr(quad.graph_name, "value", "").startswith(self.own_graphs)
+        )
 
     def _graph_triples(self, graph: str) -> list[ox.Triple]:
         """One graph through the Graph Store Protocol (or a SELECT when there is no endpoint)."""
@@ -180,7 +200,10 @@ class RemoteStore:
                     "check SOZIALGRAPH_GRAPH_STORE_URL"
                 )
             return []
-        return list(self._parse_rdf(response.content, _media_type(response)))
+        triples = list(parse_rdf(response.content, media_type(response), self.endpoints.server))
+        if self._virtuoso and len(triples) != self.triple_count(graph):  # cut without a mark
+            raise graph_cut(graph, len(triples), self.endpoints.server)
+        return triples
 
     def dump(
         self,
@@ -200,9 +223,11 @@ class RemoteStore:
         if cached is not None and time.monotonic() - cached[0] < VERSION_CACHE_SECONDS:
             return cached[1]
         meta = iri_text(self.meta_graph)
+        own = own_graph_filter("?g", self.own_graphs)
+        listing = f"GRAPH ?g {{ ?s ?p ?o }} {own}" if self._is_virtuoso() else "GRAPH ?g { }"
         rows = self._select(
             "SELECT ?graphs ?modified WHERE {\n"
-            "  { SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { } } }\n"
+            f"  {{ SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE {{ {listing} }} }}\n"
             "  OPTIONAL { SELECT (MAX(STR(?m)) AS ?modified)\n"
             f"    WHERE {{ GRAPH {meta} {{ {meta} {MODIFIED} ?m }} }} }}\n"
             "}"
@@ -221,10 +246,14 @@ class RemoteStore:
     def is_empty(self) -> bool:
         # Without the union: the server's own default graph counts too (a rebuild drops it).
         everything = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-        return not bool(self._query(everything, union=False))
+        found = bool(self._query(everything, union=False))
+        # Virtuoso's own graphs are always there (and no DROP ALL removes them)
+        return not self.graph_names() if self._is_virtuoso() else not found
 
     def triple_count(self, graph: str | None = None) -> int:
         pattern = f"GRAPH {iri_text(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        if not graph and self._is_virtuoso():
+            pattern += " " + own_graph_filter("?g", self.own_graphs)
         rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         return int(rows[0]["n"].value)
 
@@ -267,12 +296,12 @@ class RemoteStore:
             for old in list(quads.quads_for_pattern(meta, MODIFIED, None, meta)):
                 quads.remove(old)
         else:
-            quads = [q for q in quads if not self._is_marker(q)]
+            quads = [q for q in quads if not is_marker(q, self.meta_graph)]
         if estimated_bytes(quads, limit) < limit:
             parts = ["DROP ALL"] if drop is None else []
             parts += [f"DROP SILENT GRAPH {iri_text(name)}" for name in drop or ()]
-            parts.append(self._marker_removal())
-            parts.append(insert_data_block(self._with_new_marker(quads)))
+            parts.append(marker_removal(self.meta_graph))
+            parts.append(insert_block(with_new_marker(quads, self.meta_graph)))
             body = " ;\n".join(parts)
             if len(body.encode("utf-8")) <= limit:
                 self._update(body)
@@ -282,30 +311,13 @@ class RemoteStore:
         try:
             files = write_graph_files(folder, quads)
             with served_files(self.settings.remote_load_address, files) as urls:
-                marker = insert_data_block(self._with_new_marker([]))
+                marker = insert_data_block(with_new_marker([], self.meta_graph))
                 pulled = sum(path.stat().st_size for path in files.values())
-                self._update(load_update(drop, urls, self._marker_removal(), marker), pulled)
+                self._update(
+                    load_update(drop, urls, marker_removal(self.meta_graph), marker), pulled
+                )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-
-    def _marker_removal(self) -> str:
-        meta = iri_text(self.meta_graph)
-        return f"DELETE WHERE {{ GRAPH {meta} {{ {meta} {MODIFIED} ?modified }} }}"
-
-    def _is_marker(self, quad: ox.Quad) -> bool:
-        return (
-            quad.predicate == MODIFIED
-            and isinstance(quad.graph_name, ox.NamedNode)
-            and quad.graph_name.value == self.meta_graph
-            and isinstance(quad.subject, ox.NamedNode)
-            and quad.subject.value == self.meta_graph
-        )
-
-    def _with_new_marker(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-        meta = ox.NamedNode(self.meta_graph)
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-        marker = ox.Quad(meta, MODIFIED, ox.Literal(now, datatype=XSD_DATETIME), meta)
-        return [q for q in quads if not self._is_marker(q)] + [marker]
 
     def _update(self, body: str, pulled_bytes: int = 0) -> None:
         """Send one update; re-sent only when it certainly never reached the server."""
@@ -338,7 +350,7 @@ class RemoteStore:
             )
 
         try:
-            response = self._with_retries(send, (httpx.ConnectError, httpx.ConnectTimeout))
+            response = with_retries(send, (httpx.ConnectError, httpx.ConnectTimeout))
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise unavailable(self.endpoints, error) from error
         except httpx.TimeoutException as error:
@@ -375,10 +387,12 @@ class RemoteStore:
         *,
         missing_ok: bool = False,
     ) -> httpx.Response:
+        # A query goes form-encoded (`query=`): Virtuoso never answers `application/sparql-query`
         headers = {"Accept": accept}
+        content = None
         if body is not None:
-            headers["Content-Type"] = SPARQL_QUERY
-        content = body.encode("utf-8") if body is not None else None
+            headers["Content-Type"] = FORM
+            content = form_body("query", body)
 
         def send() -> httpx.Response:
             return self._client.request(
@@ -386,7 +400,7 @@ class RemoteStore:
             )
 
         try:
-            response = self._with_retries(send, (httpx.TransportError,), but=httpx.ReadTimeout)
+            response = with_retries(send, (httpx.TransportError,), but=httpx.ReadTimeout)
         except httpx.ReadTimeout as error:
             raise QueryTimeout(
                 f"the SPARQL server at {self.endpoints.server} did not answer within "
@@ -394,43 +408,17 @@ class RemoteStore:
             ) from error
         except httpx.TransportError as error:
             raise unavailable(self.endpoints, error) from error
+        self._virtuoso = bool(self._virtuoso) or is_virtuoso(response)
         if response.status_code == 404 and missing_ok:
             return response
         if not response.is_success:
             raise error_for_status(
                 response.status_code, response.text, self.endpoints, query=body is not None
             )
+        cut = row_limit_cut(response, self.endpoints.server)
+        if cut is not None:
+            raise cut
         return response
-
-    @staticmethod
-    def _with_retries(
-        send: Callable[[], _T],
-        retry_on: tuple[type[Exception], ...],
-        but: type[Exception] | None = None,
-    ) -> _T:
-        for delay in (*READ_RETRY_DELAYS, None):
-            try:
-                return send()
-            except retry_on as error:
-                if delay is None or (but is not None and isinstance(error, but)):
-                    raise
-                time.sleep(delay)
-        raise AssertionError("unreachable")
-
-    def _parse_rdf(self, content: bytes, media_type: str | None) -> Iterator[ox.Triple]:
-        fmt = ox.RdfFormat.from_media_type(media_type) if media_type else None
-        if fmt is None:
-            raise StoreUnavailable(
-                f"the SPARQL server at {self.endpoints.server} answered {media_type or '?'}, "
-                "not RDF"
-            )
-        try:
-            parsed = list(ox.parse(io.BytesIO(content), format=fmt))
-        except SyntaxError as error:
-            raise StoreUnavailable(
-                f"the SPARQL server at {self.endpoints.server} sent broken RDF: {error}"
-            ) from error
-        return (t.triple if isinstance(t, ox.Quad) else t for t in parsed)
 
     def _check_union(self) -> None:
         """Once a store with data proved it, trust that the default graph is the union."""
@@ -441,10 +429,10 @@ class RemoteStore:
             raise StoreUnavailable(NO_UNION.format(url=self.endpoints.server))
         self._union_checked = missing is not None  # an empty store: the next write checks
 
+    def _is_virtuoso(self) -> bool:
+        if self._virtuoso is None:
+            self._query(UNION_PROBE)  # any answer tells
+        return bool(self._virtuoso)
+
     def close(self) -> None:
         self._client.close()
-
-
-def _media_type(response: httpx.Response) -> str | None:
-    header = response.headers.get("content-type")
-    return header.split(";")[0].strip().lower() if header else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -20,6 +20,9 @@ from sozialgraph.config import Settings
 from sozialgraph.errors import QuerySyntaxError, QueryTimeout, SozialgraphError, StoreUnavailable
 
 SPARQL_QUERY = "application/sparql-query"
+#: Queries are sent form-encoded (``query=…``): every SPARQL 1.1 server takes it, and Virtuoso 7
+#: does not answer a POST of ``application/sparql-query`` (docs/remote-store.md).
+FORM = "application/x-www-form-urlencoded"
 SPARQL_UPDATE = "application/sparql-update"
 SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -85,6 +88,11 @@ def derived_endpoint(query_url: str, name: str) -> str | None:
     if last not in ("query", "sparql"):
         return None
     return urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", ""))
+
+
+def form_body(name: str, text: str) -> bytes:
+    """``name=<text>`` form-encoded (UTF-8), the body of a form POST of the SPARQL protocol."""
+    return urlencode([(name, text)]).encode("ascii")
 
 
 def public_url(url: str) -> str:

@@ -1,0 +1,145 @@
+"""What the remote store does differently for one engine: Virtuoso 7 (docs/remote-store.md).
+
+Measured on Virtuoso 7.2.5 (``tests/integration/test_remote_store.py``,
+``tests/virtuoso_server.py``):
+
+- ``INSERT DATA`` refuses blank nodes (SP031); ``INSERT { … } WHERE {}`` takes them. Every engine
+  gets the quads with blank nodes in such templates (the blank nodes are new either way), the
+  others stay in ``INSERT DATA``; both in operations of bounded size (below).
+- Its blank nodes come back as ``nodeID://b10000`` in SPARQL JSON results, which is no blank node
+  label: the prefix is taken off before parsing.
+- ``GRAPH ?g { }`` finds no graph there, and its own graphs (``virtrdf#``, ``ldp#``,
+  ``localuriqaserver``) are part of every listing: on Virtuoso the graphs are found through their
+  triples and limited to sozialgraph's own (``{base}graph/``).
+- ``ResultSetMaxRows`` cuts a SELECT silently with ``200``, marked only by the header
+  ``X-SPARQL-MaxRows: N`` (also sent when the answer has exactly N rows, so such an answer counts
+  as cut too). A CONSTRUCT and a Graph Store ``GET`` are cut without any mark: the store compares
+  a graph it reads with the graph's triple count, and reads all graphs graph by graph.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator
+
+import httpx
+import pyoxigraph as ox
+
+from sozialgraph.errors import ResultTooLarge
+from sozialgraph.store.sparql_text import insert_data_block
+
+MAX_ROWS_HEADER = "x-sparql-maxrows"
+#: Triples of one ``INSERT {…} WHERE {}`` template (Virtuoso 7.2.5 took 1,000, refused 2,000:
+#: "generated SQL text has exceeded 10000 lines") and of one ``INSERT DATA`` (it took 5 × 2,000 in
+#: one request, but its parser ran out of memory in one ``INSERT DATA`` of 30,000).
+TEMPLATE_TRIPLES = 500
+DATA_TRIPLES = 2000
+_NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+
+
+def is_virtuoso(response: httpx.Response) -> bool:
+    """Whether the answer came from Virtuoso (its ``Server`` header: ``Virtuoso/07.20.3229 …``)."""
+    return response.headers.get("server", "").lower().startswith("virtuoso")
+
+
+def row_limit_cut(response: httpx.Response, server: str) -> ResultTooLarge | None:
+    """The error for a result the server cut at its row limit, or None."""
+    rows = response.headers.get(MAX_ROWS_HEADER)
+    if rows is None:
+        return None
+    return ResultTooLarge(
+        f"the SPARQL server at {server} answered only its first {rows} rows (its row limit, "
+        "X-SPARQL-MaxRows); add LIMIT or narrow the query",
+        de=f"Der SPARQL-Server {server} hat nur seine ersten {rows} Zeilen geliefert "
+        "(sein Zeilenlimit); LIMIT ergänzen oder die Abfrage eingrenzen",
+    )
+
+
+def graph_cut(graph: str, got: int, server: str) -> ResultTooLarge:
+    """A graph read whose triple count differs from the graph's (Virtuoso cuts it silently)."""
+    return ResultTooLarge(
+        f"the SPARQL server at {server} sent {got} triples of the graph <{graph}>, which holds "
+        "another number: cut at its row limit (Virtuoso: ResultSetMaxRows) or changed meanwhile"
+    )
+
+
+def plain_blank_nodes(content: bytes) -> bytes:
+    """SPARQL JSON or XML results with Virtuoso's ``nodeID://b1`` blank nodes as ``b1``."""
+    if b"nodeID://" not in content:
+        return content
+    return _NODE_ID.sub(rb"\1", content).replace(b"<bnode>nodeID://", b"<bnode>")
+
+
+def has_blank_node(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def insert_block(quads: Iterable[ox.Quad]) -> str:
+    """The update operations that insert ``quads``: ``INSERT DATA {…}`` of at most
+    :data:`DATA_TRIPLES` ground quads each, then ``INSERT {…} WHERE {}`` for the quads with blank
+    nodes, one graph per template (Virtuoso fails on two) of about :data:`TEMPLATE_TRIPLES`, each
+    blank node with all its triples in one template. A blank node is local to its graph here (as
+    in sozialgraph's data: each graph comes from one file)."""
+    ground: list[ox.Quad] = []
+    blank: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        if has_blank_node(quad):
+            blank.setdefault(str(quad.graph_name), []).append(quad)
+        else:
+            ground.append(quad)
+    parts = [
+        insert_data_block(ground[start : start + DATA_TRIPLES])
+        for start in range(0, max(len(ground), 1), DATA_TRIPLES)
+    ]
+    for members in blank.values():
+        parts.extend(map(_template, _by_blank_node(members)))
+    return " ;\n".join(parts)
+
+
+def _by_blank_node(quads: list[ox.Quad]) -> Iterator[list[ox.Quad]]:
+    """The quads in groups of about TEMPLATE_TRIPLES, never splitting a blank node's quads."""
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def root(node: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for quad in quads:
+        nodes = [t for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
+        for other in nodes[1:]:
+            parent[root(other)] = root(nodes[0])
+    components: dict[ox.BlankNode, list[ox.Quad]] = {}
+    for quad in quads:
+        node = quad.subject if isinstance(quad.subject, ox.BlankNode) else quad.object
+        components.setdefault(root(node), []).append(quad)  # type: ignore[arg-type]
+    group: list[ox.Quad] = []
+    for members in components.values():
+        if group and len(group) + len(members) > TEMPLATE_TRIPLES:
+            yield group
+            group = []
+        group.extend(members)
+    if group:
+        yield group
+
+
+def _template(quads: list[ox.Quad]) -> str:
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for quad in quads:
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            raise ValueError("only named graphs are written")
+        by_graph.setdefault(str(quad.graph_name), []).append(quad.triple)
+    parts = []
+    for graph, triples in by_graph.items():
+        buffer = io.BytesIO()
+        ox.serialize(triples, buffer, format=ox.RdfFormat.N_TRIPLES)
+        parts.append(f"GRAPH {graph} {{\n{buffer.getvalue().decode('utf-8')}}}")
+    return "INSERT {\n" + "\n".join(parts) + "\n} WHERE {}"
+
+
+def own_graph_filter(variable: str, prefix: str) -> str:
+    """A FILTER that keeps the graphs under ``prefix`` (a plain IRI prefix, quoted safely)."""
+    literal = ox.Literal(prefix)
+    return f"FILTER(STRSTARTS(STR({variable}), {literal}))"

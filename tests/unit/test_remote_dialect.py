@@ -1,0 +1,68 @@
+"""How the remote store writes blank nodes and large inserts (Virtuoso's limits, any engine)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pyoxigraph as ox
+
+from sozialgraph.store.remote_dialect import (
+    DATA_TRIPLES,
+    TEMPLATE_TRIPLES,
+    insert_block,
+    own_graph_filter,
+    plain_blank_nodes,
+)
+
+G = ox.NamedNode("https://example.org/graph/a")
+H = ox.NamedNode("https://example.org/graph/b")
+P = ox.NamedNode("https://example.org/p")
+
+
+def _apply(update: str) -> ox.Store:
+    store = ox.Store()
+    store.update(update)
+    return store
+
+
+def test_ground_quads_go_in_bounded_insert_data_and_blank_nodes_in_templates() -> None:
+    ground = [
+        ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), P, ox.Literal(str(i)), G)
+        for i in range(DATA_TRIPLES * 2 + 1)
+    ]
+    # chains of blank nodes, each longer than half a template: never split across templates
+    chains = []
+    for _chain in range(3):
+        nodes = [ox.BlankNode() for _ in range(TEMPLATE_TRIPLES // 2 + 10)]
+        chains += [ox.Quad(a, P, b, H) for a, b in itertools.pairwise(nodes)]
+    update = insert_block(ground + chains)
+    assert update.count("INSERT DATA") == 3
+    assert update.count("} WHERE {}") == 3  # one template a chain
+    assert "_:" not in update.split("INSERT {", 1)[0]  # no blank node in INSERT DATA
+    store = _apply(update)
+    assert len(store) == len(ground) + len(chains)
+    # each chain stays connected: as many distinct blank subjects as in the input
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, H)}
+    assert len(subjects) == len({q.subject for q in chains})
+
+
+def test_one_template_per_graph() -> None:
+    node = ox.BlankNode()
+    quads = [ox.Quad(node, P, ox.Literal("a"), G), ox.Quad(ox.BlankNode(), P, ox.Literal("b"), H)]
+    update = insert_block(quads)
+    assert update.count("} WHERE {}") == 2
+    assert len(_apply(update)) == 2
+
+
+def test_virtuoso_blank_nodes_become_labels() -> None:
+    content = b'{"head":{"vars":["b"]},"results":{"bindings":[{"b": { "type": "bnode", "value": "nodeID://b10000" }}]}}'
+    parsed = ox.parse_query_results(plain_blank_nodes(content), format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QuerySolutions)
+    assert [row["b"] for row in parsed] == [ox.BlankNode("b10000")]
+
+
+def test_own_graph_filter_quotes_the_prefix() -> None:
+    assert (
+        own_graph_filter("?g", 'https://x/"graph/')
+        == 'FILTER(STRSTARTS(STR(?g), "https://x/\\"graph/"))'
+    )
