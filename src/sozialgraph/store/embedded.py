@@ -25,6 +25,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import gc
 import itertools
 import json
 import os
@@ -349,6 +350,9 @@ class EmbeddedStore:
             shutil.rmtree(path, ignore_errors=True)
             raise
         del fresh
+        # RocksDB's lock goes with the store's last reference, which a validator's closure can
+        # keep in a reference cycle: free it, or this process cannot open the new generation.
+        gc.collect()
         previous = self.current_generation()
         write_atomically(self.root / "CURRENT", name)
         self._bump_version()
