@@ -12,8 +12,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.support import LiveServer, live_server
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,3 +45,24 @@ def browser() -> Iterator[object]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A new page in a fresh German browser context (no cookies or storage of other tests)."""
+    context = browser.new_context(locale="de-DE")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def jena_server(
+    jena_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A server on a copy of Jena's store, one per test module."""
+    copy = tmp_path_factory.mktemp("browser-jena") / "store"
+    shutil.copytree(jena_store_dir, copy, symlinks=True)
+    with live_server(copy) as live:
+        yield live

@@ -3,39 +3,17 @@ documentation status on Jena's real data, each also with JavaScript switched off
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support import LiveServer, live_server
+from tests.support import LiveServer
 
 JENA = "https://w3id.org/sozialgraph/jena/"
 PLAN = "jena/strategie/10-punkte-aktionsplan-gegen-rassismus"
 IK_2025 = JENA + "strategie/integrationskonzept/fassung/2025"
 PLAN_2021 = JENA + "strategie/10-punkte-aktionsplan-gegen-rassismus/fassung/2021"
-
-
-@pytest.fixture(scope="module")
-def jena_server(
-    jena_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    copy = tmp_path_factory.mktemp("browser-cockpit") / "store"
-    shutil.copytree(jena_store_dir, copy, symlinks=True)
-    with live_server(copy) as live:
-        yield live
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="de-DE")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def api_measures(server: LiveServer, **params: str) -> list[str]:

@@ -31,15 +31,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="de-DE")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 @pytest.mark.parametrize("path", PAGES)
 def test_keyboard_alone_switches_the_town(page: Any, server: LiveServer, path: str) -> None:
     page.goto(server.url + path)

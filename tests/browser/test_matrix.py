@@ -20,15 +20,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="de-DE")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def table_rows(page: Any) -> list[str]:
     return page.locator("table.matrix tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.measure)"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -41,25 +39,6 @@ def crossref_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
     store = crossref.write_crossref_store(tmp_path_factory.mktemp("crossref") / "store")
     with live_server(store, env={"SOZIALGRAPH_BASE_IRI": crossref.EX}) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def jena_server(
-    jena_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    copy = tmp_path_factory.mktemp("browser-jena") / "store"
-    shutil.copytree(jena_store_dir, copy, symlinks=True)
-    with live_server(copy) as live:
-        yield live
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="de-DE")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def click(page: Any, href: str) -> None:

@@ -182,18 +182,19 @@ async def write_graph(request: Request, writes: Writes, store: Store) -> Respons
         return Response(status_code=204)
     triples, content, source = await _payload(request, writes)
     if request.method == "PUT":
-        await writes.run(
+        result = await writes.run(
             lambda: writes.writer.replace(
                 graph, triples, agent=agent, kind="graph-store", source=source, content=content
             )
         )
     else:
-        await writes.run(
+        result = await writes.run(
             lambda: writes.writer.merge(
                 graph, triples, agent=agent, kind="graph-store", source=source, content=content
             )
         )
-    if created:
+    # Created is what the write found under the lock, not the look before it (two writes at once).
+    if created and result.previous_triples == 0:
         return Response(status_code=201, headers={"Location": graph})
     return Response(status_code=204)
 

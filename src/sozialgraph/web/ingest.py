@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -14,7 +14,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from sozialgraph.errors import BadRequest, NotFound, PayloadTooLarge
 from sozialgraph.formats import XLSX
-from sozialgraph.ingest.graph_versions import graph_versions
+from sozialgraph.ingest.graph_versions import GraphVersion, graph_versions
 from sozialgraph.ingest.history import diff
 from sozialgraph.ingest.importer import import_graph_iri
 from sozialgraph.ingest.template import allowed_values, template_csv, template_xlsx, values_csv
@@ -35,17 +35,6 @@ class ImportReport(BaseModel):
     triples: int
     previous_triples: int
     warnings: list[str] = Field(default_factory=list)
-
-
-class GraphVersion(BaseModel):
-    activity: str
-    kind: str
-    agent: str | None
-    ended: str
-    source: str | None
-    triples: int
-    sha256: str | None
-    deleted: bool
 
 
 class GraphStatusChange(BaseModel):
@@ -263,8 +252,7 @@ async def graph_history(
         if "/" not in name
         else writes.settings.base_iri + name
     )
-    found = await graph_versions(reader, graph)
-    versions = [GraphVersion(**asdict(v)) for v in found]
+    versions = await graph_versions(reader, graph)
     result = GraphHistory(graph=graph, versions=versions)
     if from_version or to_version:
         known = {v.activity for v in versions}
