@@ -156,7 +156,7 @@ class RemoteStore:
         else:
             rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         names = (r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
-        return sorted(name for name in names if name.startswith(self.own_graphs))
+        return sorted(name for name in names if self._is_ours(name))
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """The quads of the named graphs (sozialgraph never writes the default graph)."""
@@ -177,8 +177,12 @@ class RemoteStore:
             quad
             for quad in found
             if not is_marker(quad, self.meta_graph)
-            and getattr(quad.graph_name, "value", "").startswith(self.own_graphs)
+            and self._is_ours(getattr(quad.graph_name, "value", ""))
         )
+
+    def _is_ours(self, graph: str) -> bool:
+        """Every graph; on Virtuoso (whose own graphs are always there) only ``{base}graph/``."""
+        return not self._is_virtuoso() or graph.startswith(self.own_graphs)
 
     def _graph_triples(self, graph: str) -> list[ox.Triple]:
         """One graph through the Graph Store Protocol (or a SELECT when there is no endpoint)."""
