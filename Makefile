@@ -19,9 +19,19 @@ BOTH_BACKENDS := tests/integration/test_sparql_endpoint.py tests/integration/tes
 	tests/integration/test_linked_data.py tests/integration/test_catalog.py tests/integration/test_dumps.py \
 	tests/integration/test_search_freshness.py tests/integration/test_change_streams.py
 
+# The ones that run a third time against a real Virtuoso 7 (docs/remote-store.md). Not yet the
+# others of BOTH_BACKENDS: Virtuoso's own result serialisations reach /sparql (CSV, TSV, ASK,
+# no N-Quads: test_sparql_endpoint, test_sparql_clients), its own graphs are counted beside the
+# dataset (test_dumps, test_catalog), and test_graph_store, test_gsp_w3c, test_change_streams
+# fail there for reasons not yet looked into.
+VIRTUOSO_SUITES := tests/integration/test_sparql_safety.py tests/integration/test_sparql_w3c_protocol.py \
+	tests/integration/test_api.py tests/integration/test_linked_data.py \
+	tests/integration/test_search_freshness.py
+
 # Install sozialgraph with its test tools (and Debian's Chromium for the browser tests, Virtuoso
 # for the remote-store tests), run the
-# whole test suite (pytest), then the server-level tests once more on a real Oxigraph server.
+# whole test suite (pytest), then the server-level tests once more on a real Oxigraph server and
+# (VIRTUOSO_SUITES) a third time on a real Virtuoso.
 test:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -35,6 +45,7 @@ test:
 	cd tests/browser && npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest
 	SOZIALGRAPH_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(BOTH_BACKENDS)
+	SOZIALGRAPH_TEST_BACKEND=virtuoso $(BIN)/python -m pytest $(VIRTUOSO_SUITES)
 
 lint:
 	$(BIN)/ruff check .

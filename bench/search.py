@@ -1,12 +1,18 @@
-"""The text index on generated municipalities: build time and size, search latency.
+"""The text index on generated municipalities: its share of a build, its size, search latency.
 
-For each size: the generated towns (``bench/generate.py``) are written into a new embedded
-store (timed: the store's own load, the base the index's cost is compared with), the text index
-is made from the store through the search service (timed, and its size on disk), then a mix of
-searches runs over all towns and scoped to one town: p50 and p95 of each, and of the plain scan
-(``queries/search.rq``) for comparison with ``--scan``.
+For each size the generated towns are written as Turtle files (``bench/run.py``'s
+``write_data``) and built twice in this process, as ``sozialgraph build --data`` does (load,
+SHACL gate, switch): once without the text index and once making it on the way
+(``publishing/text_quads.py``: the texts and links are noted as the quads stream into the new
+generation, the index is written after the gate and published under the version that went
+live). Both builds are timed in wall and CPU seconds (all threads of this process); the index's
+share is the difference over the plain build, and its own parts (documents from the noted
+quads, tantivy's writing, the noting per quad) are timed too. Then a mix of searches runs over
+all towns and scoped to one town on that index: p50 and p95 of each; ``--scan`` also times the
+plain scan (``queries/search.rq``), ``--server-index`` the index made by the search service from
+the finished store (what a server does when a store has no index, e.g. after a remote build).
 
-    python -m bench.search --triples 100000 1000000 --out bench/results   # the full run
+    python -m bench.search --triples 100000 1000000 --scan --server-index --out bench/results
     python -m bench.search --triples 20000 --searches 20                  # a quick check
 """
 
@@ -14,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -22,7 +30,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bench.generate import EX, generate, municipalities_for, ontology_quads
+from bench.generate import EX
+from bench.run import write_data
 
 QUERIES = (
     "Maßnahme",  # common word, stemmed
@@ -39,16 +48,25 @@ QUERIES = (
 class SizeResult:
     triples: int
     municipalities: int
-    load_s: float
-    index_s: float
-    index_share_of_load: float
-    index_bytes: int
     documents: int
-    # CPU seconds of this process (all its threads): what a busy machine does not distort
-    load_cpu_s: float = 0.0
-    index_cpu_s: float = 0.0
-    index_cpu_share_of_load: float = 0.0
-    index_phases_s: dict[str, float] = field(default_factory=dict)
+    index_bytes: int
+    # the whole build (load, SHACL gate, switch) without and with the text index, best of
+    # --repeat; CPU seconds of this process (all its threads), which a busy machine distorts less
+    build_s: float
+    build_cpu_s: float
+    build_with_index_s: float
+    build_with_index_cpu_s: float
+    index_share_of_build: float  # (with - without) / without, wall
+    index_cpu_share_of_build: float  # the same in CPU seconds
+    # the index's own parts inside the build: documents and writing (in a thread beside the
+    # gate; CPU of that thread, tantivy's own threads not counted), fingerprints, noting quads
+    index_parts_s: dict[str, float] = field(default_factory=dict)
+    index_parts_share_of_build: float = 0.0  # their wall sum over the plain build
+    # the index made by the search service from the finished store (--server-index)
+    server_index_s: float = 0.0
+    server_index_cpu_s: float = 0.0
+    server_index_phases_s: dict[str, float] = field(default_factory=dict)
+    builds: list[dict[str, float]] = field(default_factory=list)
     all_towns_ms: dict[str, float] = field(default_factory=dict)
     one_town_ms: dict[str, float] = field(default_factory=dict)
     scan_all_towns_ms: dict[str, float] = field(default_factory=dict)
@@ -64,9 +82,52 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": at(0.5), "p95": at(0.95), "mean": round(statistics.mean(ordered) * 1000, 2)}
 
 
-async def measure(triples: int, searches: int, scan: bool, work: Path) -> SizeResult:
+def timed_build(path: Path, data: Path, *, with_index: bool) -> dict[str, float]:
+    """``sozialgraph build --data`` in this process, into a new store at ``path``."""
+    from sozialgraph.build import build
     from sozialgraph.config import Settings
-    from sozialgraph.publishing.search_service import SearchService
+    from sozialgraph.publishing.search_service import build_watcher
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    shutil.rmtree(path, ignore_errors=True)
+    settings = Settings(store=str(path), base_iri=EX, search_index=with_index)
+    store = EmbeddedStore(path)
+    watcher = build_watcher(settings, store)
+    gc.collect()
+    started, cpu = time.perf_counter(), time.process_time()
+    build(store, EX, data_dir=data, watcher=watcher)
+    result = {"s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu}
+    if watcher is not None:
+        result.update({f"{k}_s": v for k, v in watcher.seconds.items()})
+    store.close()
+    return result
+
+
+def noting_cost(path: Path) -> tuple[float, float]:
+    """Wall and CPU seconds the text collector adds to streaming the store's quads once."""
+    import pyoxigraph as ox
+
+    from sozialgraph.publishing.text_quads import TextCollector
+    from sozialgraph.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(path)
+    quads: list[ox.Quad] = list(store.quads())
+    store.close()
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in quads:
+        pass
+    base = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in TextCollector(EX).watch(quads):
+        pass
+    return time.perf_counter() - started - base[0], time.process_time() - cpu - base[1]
+
+
+async def measure(
+    triples: int, searches: int, scan: bool, server_index: bool, repeat: int, work: Path
+) -> SizeResult:
+    from sozialgraph.config import Settings
+    from sozialgraph.publishing.search_service import SearchService, index_folder
     from sozialgraph.querying.registry import QueryRegistry
     from sozialgraph.querying.service import QueryService
     from sozialgraph.readmodel.context import ReadContext
@@ -74,14 +135,24 @@ async def measure(triples: int, searches: int, scan: bool, work: Path) -> SizeRe
     from sozialgraph.resources import queries_dir
     from sozialgraph.store.embedded import EmbeddedStore
 
-    towns = municipalities_for(triples)
+    data_work = work / f"data-{triples}"
+    _, _, _, count, towns = write_data(triples, data_work, seed=1)
+    data = data_work / "data"
     path = work / f"store-{triples}"
-    store = EmbeddedStore(path)
-    started, cpu = time.perf_counter(), time.process_time()
-    store.rebuild([*ontology_quads(EX), *generate(towns)])
-    load_s, load_cpu_s = time.perf_counter() - started, time.process_time() - cpu
-    count = store.triple_count()
+    builds: list[dict[str, float]] = []
+    for _ in range(repeat):  # alternately, so that both see the same machine
+        builds.append({"index": 0, **timed_build(path, data, with_index=False)})
+        builds.append({"index": 1, **timed_build(path, data, with_index=True)})
+    plain = min((b for b in builds if not b["index"]), key=lambda b: b["cpu_s"])
+    indexed = min((b for b in builds if b["index"]), key=lambda b: b["cpu_s"])
+    noting_s, noting_cpu_s = noting_cost(path)
+    parts = {k: round(v, 2) for k, v in indexed.items() if k not in ("index", "s", "cpu_s")}
+    parts.update({"noting_s": round(noting_s, 2), "noting_cpu_s": round(noting_cpu_s, 2)})
+    # the index's own work, as if it ran alone after the gate (in the build it overlaps the gate)
+    parts_s = parts["documents_s"] + parts["write_s"] + parts["fingerprints_s"] + noting_s
+
     settings = Settings(store=str(path), base_iri=EX, search_index_wait=3600)
+    store = EmbeddedStore(path)
     service = QueryService(settings, store)
     await service.start()
     registry = QueryRegistry(queries_dir())
@@ -91,29 +162,25 @@ async def measure(triples: int, searches: int, scan: bool, work: Path) -> SizeRe
 
     search = SearchService(settings, context, service.backend.snapshot)
     try:
-        started, cpu = time.perf_counter(), time.process_time()
-        index = await search.current(wait=3600)
-        index_s, index_cpu_s = time.perf_counter() - started, time.process_time() - cpu
-        assert index is not None
-        ctx = context("de")
-        town = (f"{EX}gemeinde-1/organisation/stadt",)
+        index = await search.current(wait=3600)  # the build's index, opened
+        assert index is not None and not search.last_build, "the build made no index"
         result = SizeResult(
             triples=count,
             municipalities=towns,
-            load_s=round(load_s, 2),
-            index_s=round(index_s, 2),
-            index_share_of_load=round(index_s / load_s, 3),
-            index_bytes=index.size_bytes(),
             documents=index.documents,
-            load_cpu_s=round(load_cpu_s, 2),
-            index_cpu_s=round(index_cpu_s, 2),
-            index_cpu_share_of_load=round(index_cpu_s / load_cpu_s, 3),
-            index_phases_s={
-                k.removesuffix("_seconds"): float(v)
-                for k, v in search.last_build.items()
-                if k.endswith("_seconds")
-            },
+            index_bytes=index.size_bytes(),
+            build_s=round(plain["s"], 2),
+            build_cpu_s=round(plain["cpu_s"], 2),
+            build_with_index_s=round(indexed["s"], 2),
+            build_with_index_cpu_s=round(indexed["cpu_s"], 2),
+            index_share_of_build=round((indexed["s"] - plain["s"]) / plain["s"], 3),
+            index_cpu_share_of_build=round((indexed["cpu_s"] - plain["cpu_s"]) / plain["cpu_s"], 3),
+            index_parts_s=parts,
+            index_parts_share_of_build=round(parts_s / plain["s"], 3),
+            builds=[{k: round(v, 2) for k, v in b.items()} for b in builds],
         )
+        ctx = context("de")
+        town = (f"{EX}gemeinde-1/organisation/stadt",)
         for scope, target in (((), result.all_towns_ms), (town, result.one_town_ms)):
             samples = []
             for number in range(searches):
@@ -134,6 +201,19 @@ async def measure(triples: int, searches: int, scan: bool, work: Path) -> SizeRe
                     await scan_search(ctx, q, municipality=municipality)
                     samples.append(time.perf_counter() - started)
                 target.update(percentiles(samples))
+        if server_index:  # the index made from the finished store, as a server does without one
+            await search.close()
+            shutil.rmtree(index_folder(settings), ignore_errors=True)
+            search = SearchService(settings, context, service.backend.snapshot)
+            started, cpu = time.perf_counter(), time.process_time()
+            assert await search.current(wait=3600) is not None
+            result.server_index_s = round(time.perf_counter() - started, 2)
+            result.server_index_cpu_s = round(time.process_time() - cpu, 2)
+            result.server_index_phases_s = {
+                k.removesuffix("_seconds"): float(v)
+                for k, v in search.last_build.items()
+                if k.endswith("_seconds")
+            }
         return result
     finally:
         await search.close()
@@ -146,6 +226,10 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     parser.add_argument("--triples", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--searches", type=int, default=200, help="searches per scope")
     parser.add_argument("--scan", action="store_true", help="also time the plain scan")
+    parser.add_argument(
+        "--server-index", action="store_true", help="also time the index made from the store"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="builds of each kind (best kept)")
     parser.add_argument("--work", type=Path, help="folder for the stores (default: temporary)")
     parser.add_argument("--out", type=Path, help="write search-<time>.json here")
     args = parser.parse_args(argv)
@@ -154,7 +238,9 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
         work = args.work or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
         for triples in args.triples:
-            result = asyncio.run(measure(triples, args.searches, args.scan, work))
+            result = asyncio.run(
+                measure(triples, args.searches, args.scan, args.server_index, args.repeat, work)
+            )
             print(json.dumps(asdict(result)), file=sys.stderr)
             results.append(result)
     if args.out:

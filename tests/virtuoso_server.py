@@ -29,8 +29,10 @@ from tests.support import free_port
 VIRTUOSO = "virtuoso-t"
 ISQL = "isql-vt"
 
+#: Starts on fresh ports when another process took one first (a shared machine).
+PORT_ATTEMPTS = 4
 #: Let the anonymous SPARQL user write (the update endpoint of these tests is unauthenticated).
-GRANTS = "GRANT SPARQL_UPDATE TO \"SPARQL\";DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
+GRANTS = ("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);", 'GRANT SPARQL_UPDATE TO "SPARQL";')
 
 INI = """\
 [Database]
@@ -104,6 +106,7 @@ class VirtuosoServer:
         self.log = self.location / "virtuoso.log"
         self.process: subprocess.Popen[bytes] | None = None
         self._granted = False
+        self._log_start = 0  # where this start's lines begin in the log
 
     @property
     def url(self) -> str:
@@ -141,6 +144,25 @@ class VirtuosoServer:
             return self
         if not virtuoso_installed():
             raise RuntimeError("Virtuoso is missing: apt-get install virtuoso-opensource")
+        for attempt in range(PORT_ATTEMPTS):
+            if attempt:  # another process took a port between free_port() and Virtuoso's listen
+                self.port, self.sql_port = free_port(), free_port()
+            if self._launch():
+                break
+        else:
+            raise RuntimeError(f"Virtuoso found no free ports:\n{self._log_tail()}")
+        if not self._granted:
+            for statement in GRANTS:
+                try:
+                    self.sql(statement)
+                except RuntimeError as error:
+                    if "U0013" not in str(error):  # a database of an earlier start has the role
+                        raise
+            self._granted = True
+        return self
+
+    def _launch(self) -> bool:
+        """Start ``virtuoso-t`` on the current ports; False when a port was taken meanwhile."""
         (self.location / "vsp").mkdir(parents=True, exist_ok=True)
         ini = self.location / "virtuoso.ini"
         ini.write_text(
@@ -154,6 +176,7 @@ class VirtuosoServer:
                 dirty=self.buffers * 3 // 4,
             )
         )
+        self._log_start = self.log.stat().st_size if self.log.exists() else 0
         with (self.location / "stdout.log").open("ab") as output:
             self.process = subprocess.Popen(
                 [VIRTUOSO, "+foreground", "+configfile", str(ini)],
@@ -161,11 +184,7 @@ class VirtuosoServer:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        self._wait_until_ready()
-        if not self._granted:
-            self.sql(GRANTS)
-            self._granted = True
-        return self
+        return self._wait_until_ready()
 
     def sql(self, statements: str) -> str:
         """Run SQL as ``dba`` through ``isql-vt`` (the default password of a new database)."""
@@ -179,22 +198,40 @@ class VirtuosoServer:
             raise RuntimeError(f"isql failed: {result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def _wait_until_ready(self) -> None:
+    def _wait_until_ready(self) -> bool:
+        """Wait until this process logs that it listens on both ports and answers a query.
+
+        The log decides, not an answer on the port alone: on a shared machine another server
+        may hold the port (Virtuoso then logs "Failed HTTP listen" and exits), and its answers
+        must not be mistaken for this server's."""
         deadline = time.monotonic() + self.startup
         while time.monotonic() < deadline:
-            if not self.alive():
+            log = self._log_since_start()
+            if "Failed HTTP listen" in log or "Failed to listen" in log or not self.alive():
+                self.stop()
+                if "listen" in log:
+                    return False
                 raise RuntimeError(f"Virtuoso exited early:\n{self._log_tail()}")
-            try:
-                # The form encoding: Virtuoso 7.2.5 does not answer a POST of
-                # application/sparql-query (measured: empty 200s, or no answer at all).
-                response = httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=2)
-                if response.status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if f"HTTP server online at {self.port}" in log and "Server online at" in log:
+                try:
+                    # The form encoding: Virtuoso 7.2.5 does not answer a POST of
+                    # application/sparql-query (measured: empty 200s, or no answer at all).
+                    response = httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=2)
+                    if response.status_code == 200:
+                        return True
+                except httpx.HTTPError:
+                    pass
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"Virtuoso did not start:\n{self._log_tail()}")
+
+    def _log_since_start(self) -> str:
+        try:
+            with self.log.open("rb") as log:
+                log.seek(self._log_start)
+                return log.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
 
     def stop(self, *, kill: bool = True) -> None:
         process, self.process = self.process, None

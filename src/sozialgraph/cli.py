@@ -101,6 +101,7 @@ def build(
 ) -> None:
     """Load ontology, vocabularies, shapes and data; validate; replace the store only if valid."""
     from sozialgraph.build import build as run_build
+    from sozialgraph.publishing.search_service import build_watcher
 
     settings = _settings(store)
     with _opened(settings, lang) as graph_store, _progress() as progress:
@@ -115,6 +116,7 @@ def build(
             data_dir=data,
             progress=report,
             validator=settings.validator,
+            watcher=build_watcher(settings, graph_store),  # the text index, made on the way
         )
     err.print(
         f"Built {len(result.graphs)} graphs, {result.triple_count} triples "
@@ -133,6 +135,7 @@ def serve(
     """Serve the graph over HTTP; builds the store first if it is empty."""
     from sozialgraph.auth import parse_tokens
     from sozialgraph.build import build as run_build
+    from sozialgraph.publishing.search_service import build_watcher
     from sozialgraph.web.app import create_app
     from sozialgraph.web.server import run_server
 
@@ -154,7 +157,7 @@ def serve(
         # A damaged CURRENT raises StoreDamaged here (exit 3): never built over, never deleted.
         if graph_store.is_empty():
             err.print(f"Store {settings.store} is empty: building it first.")
-            run_build(graph_store, settings.base_iri)
+            run_build(graph_store, settings.base_iri, watcher=build_watcher(settings, graph_store))
         ensure_writable = getattr(graph_store, "ensure_writable", None)
         if ensure_writable is not None:
             ensure_writable()  # a read-only folder: exit 4 rather than serve stale data

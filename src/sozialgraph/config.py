@@ -144,6 +144,12 @@ class Settings(BaseSettings):
     search_index_dir: str | None = Field(
         None, description="Folder of the text index; default: 'search-index' in the state folder."
     )
+    search_index_build_max_quads: int = Field(
+        2_000_000,
+        ge=0,
+        description="Largest build (quads) whose text index is made inside the build; a larger "
+        "one keeps its memory flat and the server makes the index after the switch.",
+    )
     search_index_wait: float = Field(
         5.0,
         ge=0,

@@ -16,7 +16,7 @@ import pytest
 
 from sozialgraph.store.embedded import EmbeddedStore
 from sozialgraph.web.dumps import DUMP_FORMATS, DumpCache
-from tests.support import BACKEND, LiveServer, live_server
+from tests.support import REMOTE_BACKEND, LiveServer, live_server
 
 FORMATS = {
     "sozialgraph.ttl": ("text/turtle", ox.RdfFormat.TURTLE),
@@ -157,7 +157,7 @@ def test_unknown_dump_is_404(server: LiveServer) -> None:
 
 
 @pytest.mark.skipif(
-    BACKEND == "oxigraph",
+    REMOTE_BACKEND,
     reason="the embedded store makes its dumps at startup; a remote one on request",
 )
 def test_dumps_are_made_at_startup_and_kept_for_the_version(

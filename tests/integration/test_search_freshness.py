@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.stores import EXAMPLE_BASE, build_example_store
-from tests.support import BACKEND, LiveServer, live_server
+from tests.support import REMOTE_BACKEND, LiveServer, live_server
 
 TOKEN = "s3cret-search-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -152,9 +152,9 @@ def filtered(base_url: str, q: str, **filters: str) -> tuple[list[str], list[str
 
 
 @pytest.mark.skipif(
-    BACKEND == "oxigraph",
-    reason="the full rebuild is made by a second server on the same store folder; on this "
-    "backend each server gets its own copy in Oxigraph",
+    REMOTE_BACKEND,
+    reason="the full rebuild is made by a second server on the same store folder; on a remote "
+    "backend each server gets its own copy in its own SPARQL server",
 )
 def test_a_link_written_in_another_graph_renews_the_filters_as_a_full_rebuild_does(
     example_store: Path, tmp_path: Path

@@ -26,8 +26,8 @@ from sozialgraph.resources import load_files, source_files
 from sozialgraph.validation.gate import gate
 from sozialgraph.validation.pyshacl_path import validate
 from sozialgraph.validation.report import ValidationReport
-from sozialgraph.validation.sparql import validate_store
 from tests.report_rows import report_rows
+from tests.validation_plans import validate_both_ways
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID_FILES = sorted((ROOT / "tests" / "data" / "valid").glob("*.ttl"))
@@ -66,7 +66,7 @@ def _both_on_files(paths: list[Path], shapes: Graph, tmp_path: Path):
     for number, path in enumerate(paths):
         graph = ox.NamedNode(f"https://example.org/graph/test/{number}")
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
-    return validate(data, shapes), validate_store(store, shapes)
+    return validate(data, shapes), validate_both_ways(store, shapes)
 
 
 def _violation_keys(report: ValidationReport) -> list[tuple[str, str, str]]:
@@ -100,7 +100,7 @@ def _both_on_quads(quads: list[ox.Quad], shapes: Graph, tmp_path: Path):
     store = ox.Store(str(tmp_path / "store"))
     store.bulk_extend(quads)
     data = to_rdflib(quad.triple for quad in quads)
-    return validate(data, shapes), validate_store(store, shapes)
+    return validate(data, shapes), validate_both_ways(store, shapes)
 
 
 def test_generated_municipalities_conform_on_both_paths(shapes: Graph, tmp_path: Path):
@@ -137,7 +137,7 @@ def test_jena_data_conform_on_both_paths(shapes: Graph, tmp_path: Path):
         if loaded.is_shapes:
             to_rdflib(loaded.triples, project_shapes)
     data_graphs = [loaded.graph for loaded in graphs if not loaded.is_shapes]
-    found = validate_store(store, project_shapes, graphs=data_graphs)
+    found = validate_both_ways(store, project_shapes, graphs=data_graphs)
     assert expected.conforms and found.conforms, found.format("en")
     assert report_rows(found) == report_rows(expected)
 

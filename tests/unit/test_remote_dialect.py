@@ -12,6 +12,7 @@ from sozialgraph.store.remote_dialect import (
     insert_block,
     own_graph_filter,
     plain_blank_nodes,
+    standard_terms,
 )
 
 G = ox.NamedNode("https://example.org/graph/a")
@@ -59,6 +60,33 @@ def test_virtuoso_blank_nodes_become_labels() -> None:
     parsed = ox.parse_query_results(plain_blank_nodes(content), format=ox.QueryResultsFormat.JSON)
     assert isinstance(parsed, ox.QuerySolutions)
     assert [row["b"] for row in parsed] == [ox.BlankNode("b10000")]
+
+
+def test_virtuoso_booleans_become_true_and_false() -> None:
+    """Virtuoso's JSON (measured, 7.2.5) writes xsd:boolean values as "1"/"0"."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    def cell(datatype: str, value: str) -> str:
+        return f'{{ "type": "typed-literal", "datatype": "{xsd}{datatype}", "value": "{value}" }}'
+
+    row_json = (
+        f'"v": {cell("boolean", "1")}, "w": {cell("boolean", "0")}, "n": {cell("integer", "1")}'
+    )
+    content = (
+        '{"head":{"vars":["v","w","n"]},"results":{"bindings":[{' + row_json + "}]}}"
+    ).encode()
+    parsed = ox.parse_query_results(standard_terms(content), format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QuerySolutions)
+    row = next(iter(parsed))
+    assert [row["v"], row["w"], row["n"]] == [
+        ox.Literal(True),
+        ox.Literal(False),
+        ox.Literal(1),
+    ]
+    assert [str(t) for t in (row["v"], row["w"])] == [
+        f'"true"^^<{xsd}boolean>',
+        f'"false"^^<{xsd}boolean>',
+    ]
 
 
 def test_own_graph_filter_quotes_the_prefix() -> None:

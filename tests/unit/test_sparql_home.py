@@ -67,6 +67,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 #: Modules whose SPARQL is generated from another documented source, not written by hand.
 GENERATED = {
     "validation/sparql/compile.py": "SHACL-SPARQL: one query per shape constraint of shapes/",
+    "validation/sparql/scans.py": "SHACL-SPARQL: the same constraints as scans of their paths",
 }
 
 

@@ -34,6 +34,11 @@ from sozialgraph.publishing.text_index import (
     safe_name,
     write_index,
 )
+from sozialgraph.publishing.text_quads import (
+    BuildIndex,
+    documents_of_store,
+    facet_digests_of_store,
+)
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.readmodel.context import ReadContext
@@ -41,6 +46,7 @@ from sozialgraph.readmodel.documents import Labels
 from sozialgraph.readmodel.search import FacetCount, SearchHit, SearchResult, scan_search
 from sozialgraph.resources import queries_dir
 from sozialgraph.store.base import GraphStore
+from sozialgraph.store.embedded import EmbeddedStore
 
 log = logging.getLogger("sozialgraph.search")
 
@@ -50,6 +56,16 @@ REBUILD_SHARE = 0.5
 SHAPES_GRAPH_PREFIX = "https://w3id.org/sozialgraph/shapes"
 #: Seconds the command line waits for the index (then it scans).
 COMMAND_LINE_WAIT = 600.0
+
+
+def build_watcher(settings: Settings, store: GraphStore) -> BuildIndex | None:
+    """The text index to make inside a build of ``store``: on an embedded store (whose version
+    is known under the writer's lock), when the index is on."""
+    if not settings.search_index or not isinstance(store, EmbeddedStore):
+        return None
+    return BuildIndex(
+        index_folder(settings), settings.base_iri, settings.search_index_build_max_quads
+    )
 
 
 def index_folder(settings: Settings) -> Path:
@@ -143,7 +159,12 @@ class SearchService:
             skip |= {g for g in fingerprints if g.startswith(SHAPES_GRAPH_PREFIX)}
             changed = _changed(known, fingerprints)
             if known is None or changed is None or not known.has_facet_digests:
-                documents = await read_documents(source, base, skip)
+                if checkpoint is not None:  # embedded: the quads by pattern, as a build does
+                    documents = await asyncio.to_thread(
+                        documents_of_store, source.opened(), base, skip
+                    )
+                else:
+                    documents = await read_documents(source, base, skip)
                 phases["read"], mark = time.perf_counter() - mark, time.perf_counter()
                 path = await asyncio.to_thread(
                     write_index, self.folder, version, fingerprints, documents
@@ -297,7 +318,12 @@ async def _refiled(source: RowSource, known: TextIndex, renewed: set[str]) -> se
     the one a full rebuild would make."""
     indexed = await asyncio.to_thread(known.facet_digests)
     others = [iri for iri in indexed if iri not in renewed]
-    now = await facet_digests(source, others)
+    if source.local:  # the links by pattern (the two path queries read the whole store)
+        now = await asyncio.to_thread(
+            facet_digests_of_store, source.opened(), source.ctx.base_iri, others
+        )
+    else:
+        now = await facet_digests(source, others)
     return {iri for iri in others if now.get(iri) != indexed[iri]}
 
 

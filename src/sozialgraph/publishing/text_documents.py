@@ -7,7 +7,9 @@ documents), its classes and strategies (``search-facets.rq``) and municipalities
 of the version being indexed, the three at once in threads (no result-size limit, no worker
 round trips); on a remote store through the query service, graph by graph. The text query has
 no per-row filter (that doubled its time): blank nodes, SHACL shapes and build records
-(``prov:Activity``) are left out here, in one pass over the rows.
+(``prov:Activity``) are left out here, in one pass over the rows. A whole index on an embedded
+store (and in a build) is made without these queries, from the same texts and links read by
+pattern (``text_quads.py``); a test compares both.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sozialgraph.namespaces import DCT_NS as DCTERMS
+from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.readmodel.context import ReadContext, check_parameters
+from sozialgraph.resources import queries_dir
 from sozialgraph.store.base import Term, as_term
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -42,6 +46,21 @@ TITLE_PROPERTIES = frozenset(
 )
 #: Texts also found whole (decision numbers such as ``25/0529-BV``).
 IDENTIFIER_PROPERTIES = frozenset({DCTERMS + "identifier", SKOS + "notation"})
+#: Every indexed text property: the VALUES of ``search-documents.rq`` (a test compares them).
+TEXT_PROPERTIES = (
+    TITLE_PROPERTIES
+    | IDENTIFIER_PROPERTIES
+    | frozenset(
+        {
+            DCTERMS + "description",
+            SKOS + "definition",
+            RDFS + "comment",
+            SKOS + "scopeNote",
+            SKOS + "note",
+            SKOS + "editorialNote",
+        }
+    )
+)
 #: Labels shown for a hit, in this order of preference (as ``labels-of``).
 LABEL_PROPERTIES = (SKOS + "prefLabel", DCTERMS + "title", RDFS + "label")
 #: Resources per query with a VALUES block of IRIs.
@@ -109,35 +128,57 @@ class RowSource:
         return await asyncio.to_thread(self._select, text, columns)
 
     def _select(self, text: str, columns: Sequence[str]) -> list[Row]:
+        return select_on(self.opened(), text, columns)
+
+    def opened(self) -> ox.Store:
+        """The checkpoint, opened once (read-only)."""
         with self._opening:
             if self._store is None:
                 assert self.checkpoint is not None
                 self._store = ox.Store.read_only(self.checkpoint)
-            store = self._store
-        solutions = store.query(text, use_default_graph_as_union=True)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        # By position, not by name: a third of the time of reading a large answer went into
-        # looking its cells up by name. RDF-star triple terms never occur here (as_term).
-        if names == list(columns):
-            return [tuple(row) for row in solutions]  # type: ignore[misc]
-        order = [names.index(c) for c in columns]
-        return [
-            tuple(as_term(row[i]) if row[i] is not None else None for i in order)
-            for row in solutions
-        ]  # type: ignore[arg-type]
+            return self._store
 
     def close(self) -> None:
         self._store = None
 
 
+def select_on(store: ox.Store, text: str, columns: Sequence[str]) -> list[Row]:
+    """The answer of the query ``text`` on ``store``: per row the values of ``columns``."""
+    solutions = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    # By position, not by name: a third of the time of reading a large answer went into
+    # looking its cells up by name. RDF-star triple terms never occur here (as_term).
+    if names == list(columns):
+        return [tuple(row) for row in solutions]  # type: ignore[misc]
+    order = [names.index(c) for c in columns]
+    return [
+        tuple(as_term(row[i]) if row[i] is not None else None for i in order) for row in solutions
+    ]  # type: ignore[arg-type]
+
+
 async def graph_fingerprints(source: RowSource) -> dict[str, str]:
     """Each named graph's state: its size and its latest write (from the provenance records)."""
-    sizes = {g.value: n.value for g, n in await source.rows("graph-sizes", _SIZES) if g and n}
-    latest = {
-        g.value: at.value for g, at in await source.rows("graph-fingerprints", _LATEST) if g and at
-    }
-    return {g: f"{n} {latest.get(g, '')}" for g, n in sizes.items()}
+    return _fingerprints(
+        await source.rows("graph-sizes", _SIZES), await source.rows("graph-fingerprints", _LATEST)
+    )
+
+
+def store_fingerprints(store: ox.Store, registry: QueryRegistry | None = None) -> dict[str, str]:
+    """``graph_fingerprints`` of an open store (a build's new generation)."""
+    known = registry or QueryRegistry(queries_dir())
+
+    def rows(name: str, columns: Sequence[str]) -> list[Row]:
+        named = known.get(name)
+        return select_on(store, named.bind_terms(named.terms({})), columns)
+
+    return _fingerprints(rows("graph-sizes", _SIZES), rows("graph-fingerprints", _LATEST))
+
+
+def _fingerprints(sizes: list[Row], latest: list[Row]) -> dict[str, str]:
+    counts = {g.value: n.value for g, n in sizes if g and n}
+    ended = {g.value: at.value for g, at in latest if g and at}
+    return {g: f"{n} {ended.get(g, '')}" for g, n in counts.items()}
 
 
 async def read_documents(

@@ -7,7 +7,10 @@ published resource a fingerprint, so the next version knows which resources chan
 difference the version keeps what feeds and the event stream are made of: the changed
 resources (``changes.json``) and their snapshots as stream members (``members.nt.gz``, see
 ``publishing/ldes.py``). Each version is written under a temporary name and renamed when
-complete (as the dumps are), so a reader sees a whole version or none.
+complete (as the dumps are), so a reader sees a whole version or none. Recording holds a file
+lock on the folder (``.lock``, flock), so that several processes (``serve --workers``, the
+processes that record from a frozen copy) number their versions one after the other: each reads
+the versions the others recorded before it numbers its own.
 
 Dumps are kept by a policy (``keep_days``: every version of the last days; ``keep_monthly``:
 the last version of each month forever); records, changes and members are kept for good.
@@ -15,14 +18,16 @@ the last version of each month forever); records, changes and members are kept f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import gzip
 import hashlib
 import json
 import secrets
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,13 +121,28 @@ class VersionJournal:
         return self._records
 
     def _load(self) -> None:
+        self._records = self._read_records(after=0)
+        self._by_store_version = {r.store_version: r.number for r in self._records}
+
+    def _refresh(self) -> None:
+        """Take in the versions other processes recorded since this one last looked."""
+        if self._records is None:
+            self._load()
+            return
+        last = self._records[-1].number if self._records else 0
+        for record in self._read_records(after=last):
+            self._records.append(record)
+            self._by_store_version[record.store_version] = record.number
+
+    def _read_records(self, after: int) -> list[VersionRecord]:
         records = []
         if self.folder.is_dir():
-            for path in sorted(self.folder.glob("[0-9]*/" + _RECORD)):
-                records.append(_record_from_json(json.loads(path.read_text(encoding="utf-8"))))
+            for path in self.folder.glob("[0-9]*/" + _RECORD):
+                if path.parent.name.isdigit() and int(path.parent.name) > after:
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                    records.append(_record_from_json(data))
         records.sort(key=lambda r: r.number)
-        self._records = records
-        self._by_store_version = {r.store_version: r.number for r in records}
+        return records
 
     def get(self, number: int) -> VersionRecord | None:
         records = self.records()
@@ -201,10 +221,10 @@ class VersionJournal:
     def record(
         self, store_version: str, quads: Iterable[ox.Quad], now: dt.datetime | None = None
     ) -> VersionRecord | None:
-        """Record ``quads`` as the next version unless ``store_version`` is recorded already."""
-        with self._lock:
-            if self._records is None:
-                self._load()
+        """Record ``quads`` as the next version unless ``store_version`` is recorded already (by
+        this process or another one)."""
+        with self._lock, _folder_lock(self.folder):
+            self._refresh()
             assert self._records is not None
             if store_version in self._by_store_version:
                 return None
@@ -226,6 +246,7 @@ class VersionJournal:
                 self._load()
             elif record.store_version not in self._by_store_version:
                 self._records.append(record)
+                self._records.sort(key=lambda r: r.number)
                 self._by_store_version[record.store_version] = record.number
 
     def _write(
@@ -368,6 +389,16 @@ class VersionJournal:
             state = self.path(record.number) / _STATE
             if record is not self._records[-1] and state.exists():
                 state.unlink(missing_ok=True)  # only the newest state is read again
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the journal folder's lock file (flock, as the store's ``write.lock``): one process
+    records at a time. Closing the file lets go, also when the process dies."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _record_from_json(data: dict[str, Any]) -> VersionRecord:

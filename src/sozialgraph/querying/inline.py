@@ -81,6 +81,13 @@ class InlineLookups:
         self, checkpoint: str, query: str, media_type: str, base_iri: str | None, max_bytes: int
     ) -> IO[bytes] | None:
         """The serialised result, rewound; None when the worker path must answer instead."""
+        body = self.answer(checkpoint, query, media_type, base_iri, max_bytes)
+        return io.BytesIO(body) if body is not None else None
+
+    def answer(
+        self, checkpoint: str, query: str, media_type: str, base_iri: str | None, max_bytes: int
+    ) -> bytes | None:
+        """The serialised result; None when the worker path must answer instead."""
         try:
             if self._opened is None or self._opened[0] != checkpoint:
                 self._opened = (checkpoint, ox.Store.read_only(checkpoint))
@@ -91,11 +98,10 @@ class InlineLookups:
             result = store.query(query, base_iri=base_iri, use_default_graph_as_union=True)
             if isinstance(result, ox.QueryTriples):
                 return None
-            output = io.BytesIO()
-            result.serialize(output, format=fmt)
+            # Into bytes, not a file object: pyoxigraph then makes no Python call per chunk.
+            body = result.serialize(format=fmt)
         except (SyntaxError, OSError, ValueError, TypeError):
             return None
-        if output.tell() > max_bytes:
+        if body is None or len(body) > max_bytes:
             return None
-        output.seek(0)
-        return output
+        return body

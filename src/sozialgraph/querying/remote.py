@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 from sozialgraph.querying.jobs import SPOOL_MEMORY_BYTES, QueryJob
-from sozialgraph.store.remote_dialect import is_virtuoso, plain_blank_nodes, row_limit_cut
+from sozialgraph.store.remote_dialect import is_virtuoso, row_limit_cut, standard_terms
 from sozialgraph.store.sparql_protocol import (
     FORM,
     NO_UNION,
@@ -165,7 +165,7 @@ class RemoteQueryRunner:
             raise error_for_status(response.status_code, response.text, self.endpoints, query=False)
         missing = union_missing(
             ox.parse_query_results(
-                plain_blank_nodes(response.content), format=ox.QueryResultsFormat.JSON
+                standard_terms(response.content), format=ox.QueryResultsFormat.JSON
             )
         )
         if missing:
@@ -184,9 +184,10 @@ def _prepared_query(job: QueryJob) -> tuple[str, int]:
 
 
 def _plain_blank_nodes(spool: IO[bytes]) -> IO[bytes]:
-    """Virtuoso's ``nodeID://b1`` blank nodes as ``b1`` (no blank node label otherwise)."""
+    """Virtuoso's ``nodeID://b1`` blank nodes as ``b1`` (no blank node label otherwise) and its
+    booleans ``1``/``0`` as ``true``/``false`` (``remote_dialect.standard_terms``)."""
     content = spool.read()
-    plain = plain_blank_nodes(content)
+    plain = standard_terms(content)
     if plain is content:
         spool.seek(0)
         return spool

@@ -26,7 +26,6 @@ import datetime as dt
 import errno
 import fcntl
 import gc
-import itertools
 import json
 import os
 import secrets
@@ -45,6 +44,7 @@ from sozialgraph.errors import (
     StoreUnavailable,
 )
 from sozialgraph.store.base import QueryResult, Term, serialize_quads
+from sozialgraph.store.bulk import load_generation
 from sozialgraph.store.generations import (
     COMPLETE_MARKER,
     Generation,
@@ -61,7 +61,6 @@ from sozialgraph.store.generations import (
 from sozialgraph.store.sparql_text import insert_data_block, iri_text, named_node
 
 _KEEP_CHECKPOINTS = 3
-_LOAD_BATCH = 200_000  # quads per bulk load of a new generation (~150 MB of Python objects)
 
 
 class EmbeddedStore:
@@ -333,12 +332,7 @@ class EmbeddedStore:
         path = self.root / "generations" / name
         fresh = ox.Store(str(path))
         try:
-            # In batches: one bulk_extend of everything holds up to millions of quads in memory
-            # (1 GB at 1M triples); batches keep a build's memory flat, at about the same speed.
-            iterator = iter(quads)
-            while batch := list(itertools.islice(iterator, _LOAD_BATCH)):
-                fresh.bulk_extend(batch)
-                del batch
+            load_generation(fresh, quads)  # in bounded memory; a build's files two at a time
             if check is not None:
                 check(fresh)
             fresh.flush()

@@ -36,8 +36,8 @@ from sozialgraph.store.remote_dialect import (
     insert_block,
     is_virtuoso,
     own_graph_filter,
-    plain_blank_nodes,
     row_limit_cut,
+    standard_terms,
 )
 from sozialgraph.store.remote_http import media_type, parse_rdf, with_retries
 from sozialgraph.store.remote_load import (
@@ -138,7 +138,7 @@ class RemoteStore:
         reason = broken_off(response.content[-1024:], SPARQL_JSON)
         if reason:
             raise incomplete_error(reason, self.endpoints)
-        content = plain_blank_nodes(response.content)
+        content = standard_terms(response.content)
         return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
 
     def _select(self, sparql: str) -> list[dict[str, Term]]:

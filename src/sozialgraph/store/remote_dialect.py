@@ -7,7 +7,8 @@ Measured on Virtuoso 7.2.5 (``tests/integration/test_remote_store.py``,
   gets the quads with blank nodes in such templates (the blank nodes are new either way), the
   others stay in ``INSERT DATA``; both in operations of bounded size (below).
 - Its blank nodes come back as ``nodeID://b10000`` in SPARQL JSON results, which is no blank node
-  label: the prefix is taken off before parsing.
+  label: the prefix is taken off before parsing; its JSON booleans (``"1"``/``"0"``) become
+  ``true``/``false``.
 - ``GRAPH ?g { }`` finds no graph there, and its own graphs (``virtrdf#``, ``ldp#``,
   ``localuriqaserver``) are part of every listing: on Virtuoso the graphs are found through their
   triples and limited to sozialgraph's own (``{base}graph/``).
@@ -36,6 +37,10 @@ MAX_ROWS_HEADER = "x-sparql-maxrows"
 TEMPLATE_TRIPLES = 500
 DATA_TRIPLES = 2000
 _NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_BOOLEAN = b"http://www.w3.org/2001/XMLSchema#boolean"
+_JSON_BOOLEAN = re.compile(
+    rb'("datatype"\s*:\s*"' + re.escape(_BOOLEAN) + rb'"\s*,\s*"value"\s*:\s*")([01])"'
+)
 
 
 def is_virtuoso(response: httpx.Response) -> bool:
@@ -69,6 +74,18 @@ def plain_blank_nodes(content: bytes) -> bytes:
     if b"nodeID://" not in content:
         return content
     return _NODE_ID.sub(rb"\1", content).replace(b"<bnode>nodeID://", b"<bnode>")
+
+
+def standard_terms(content: bytes) -> bytes:
+    """SPARQL JSON or XML results with Virtuoso's own forms of terms in the standard one:
+    blank nodes without ``nodeID://`` and booleans ``"1"``/``"0"`` (a valid but uncommon
+    lexical form, which Virtuoso's JSON gives ``xsd:boolean`` values) as ``true``/``false``."""
+    content = plain_blank_nodes(content)
+    if _BOOLEAN not in content:
+        return content
+    return _JSON_BOOLEAN.sub(
+        lambda m: m[1] + (b"true" if m[2] == b"1" else b"false") + b'"', content
+    )
 
 
 def has_blank_node(quad: ox.Quad) -> bool:

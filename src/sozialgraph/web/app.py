@@ -41,14 +41,19 @@ from sozialgraph.web.api_cache import ApiResponseCache
 from sozialgraph.web.cors import ReadOnlyCORS
 from sozialgraph.web.iri_paths import link_target
 from sozialgraph.web.problems import install_error_handlers
-from sozialgraph.web.security_headers import with_security_headers
+from sozialgraph.web.security_headers import ALWAYS, with_headers, with_security_headers
 from sozialgraph.web.sparql_fast import SparqlFastPath
 from sozialgraph.web.templating import STATIC_DIR, create_templates
 from sozialgraph.web.write_auth import FailedAuthThrottle
 
 
 class SozialgraphApp(FastAPI):
-    """FastAPI with the SPARQL fast path in front of its middleware stack."""
+    """FastAPI with the SPARQL fast path in front of its middleware stack.
+
+    The headers every HTTP answer carries (``security_headers``, ``Sozialgraph-Version``) are
+    worked out here once per request, from one look at the store's version: the fast path puts
+    them into its answers itself; everything else gets them through one wrapped ``send``.
+    """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -56,11 +61,20 @@ class SozialgraphApp(FastAPI):
         self.version_header = versions.VersionHeader(self.state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        send = self.version_header.wrap(scope, send)
-        if scope["type"] == "http":
-            send = with_security_headers(scope, send)
-        if not await self.fast_path.answer(scope, receive, send):
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        service: QueryService | None = getattr(self.state, "query_service", None)
+        # The embedded store's version (one stat); None for a remote store (a request) or
+        # before the start: then no fast path, and the version the service saw last.
+        local = service.backend.known_version() if service is not None else None
+        version = self.version_header.header(scope, local)
+        extra = [*ALWAYS, version] if version is not None else ALWAYS
+        if local is not None and await self.fast_path.answer(scope, receive, send, local, extra):
+            return
+        if version is not None:
+            send = with_headers(send, [version])
+        await super().__call__(scope, receive, with_security_headers(scope, send))
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:

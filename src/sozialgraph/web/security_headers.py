@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from starlette.types import Message, Scope, Send
 
+RawHeaders = list[tuple[bytes, bytes]]
+
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -31,7 +33,8 @@ QUERY_PAGE_POLICY = PAGE_POLICY.replace(
 )
 QUERY_PAGE_PATH = "/sparql"
 
-_ALWAYS = [
+#: On every answer (the SPARQL fast path sends them itself: its answers are never HTML).
+ALWAYS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
 ]
@@ -53,7 +56,7 @@ def with_security_headers(scope: Scope, send: Send) -> Send:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", ()))
             names = {name.lower() for name, _ in headers}
-            added = [h for h in _ALWAYS if h[0] not in names]
+            added = [h for h in ALWAYS if h[0] not in names]
             if any(
                 name.lower() == b"content-type" and value.lower().startswith(b"text/html")
                 for name, value in headers
@@ -63,3 +66,16 @@ def with_security_headers(scope: Scope, send: Send) -> Send:
         await send(message)
 
     return send_secured
+
+
+def with_headers(send: Send, extra: RawHeaders) -> Send:
+    """``send`` that appends ``extra`` to the start of an HTTP answer."""
+    if not extra:
+        return send
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *extra]}
+        await send(message)
+
+    return send_with_headers

@@ -2,7 +2,8 @@
 
 It runs before FastAPI sees the request (see ``app.SozialgraphApp``). A cached answer (per store
 version) is sent without middleware, routing, dependency injection or a worker round trip; a new
-query runs in a worker through the same ``sparql.run_query`` the full handler uses, so both
+provably small lookup (``querying.inline``) runs right here and is sent the same way; any other
+new query runs in a worker through the same ``sparql.run_query`` the full handler uses, so all
 answer alike and keep results under the same key (``result_cache.cache_key``). A repeated request
 (same query string and headers, same store version) is not even parsed again. Everything else
 goes on unchanged: other parameters, HTML, non-deterministic queries, requests that the guard or
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from starlette.datastructures import URL
 from starlette.requests import Request
@@ -23,9 +24,10 @@ from starlette.types import Receive, Scope, Send
 from sozialgraph.errors import SozialgraphError
 from sozialgraph.formats import with_charset
 from sozialgraph.querying.guard import GuardedQuery
-from sozialgraph.querying.result_cache import cache_key, etag_for
+from sozialgraph.querying.result_cache import RawHeaders, cache_key, etag_for
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.problems import domain_problem
+from sozialgraph.web.security_headers import with_headers
 
 if TYPE_CHECKING:
     from starlette.datastructures import State
@@ -56,15 +58,19 @@ class SparqlFastPath:
         # The raw request (store version, query string, Accept, Host, …) → what its answer needs,
         # so that a repeated request skips parsing, guarding and negotiating.
         self._memo: dict[tuple[str, ...], _Known] = {}
+        self._checkpoint: tuple[str, str | None] | None = None  # (store version, its checkpoint)
 
-    async def answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        """Answer a plain ``GET /sparql`` and return True; False for anything else."""
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
+    async def answer(
+        self, scope: Scope, receive: Receive, send: Send, version: str, extra: RawHeaders
+    ) -> bool:
+        """Answer a plain ``GET /sparql`` of an HTTP ``scope`` and return True; False for anything
+        else. ``version``: the embedded store's current version; ``extra``: the headers every
+        answer carries (``app.SozialgraphApp``), added here without another layer."""
+        if scope["method"] != "GET" or scope["path"] != "/sparql":
             return False
         service: QueryService | None = getattr(self.state, "query_service", None)
-        version = service.backend.known_version() if service is not None else None
-        if service is None or version is None:
-            return False  # not started yet, or a remote store (its version costs a request)
+        if service is None:
+            return False  # not started yet
         accept = host = if_none_match = ""
         for name, value in scope["headers"]:
             if name == b"accept" and not accept:
@@ -86,7 +92,7 @@ class SparqlFastPath:
         )
         known = self._memo.get(raw)
         if known is None:
-            known = self._negotiate(scope, accept, service, version)
+            known = self._negotiate(scope, query_string, accept, service, version)
             if known is None:
                 return False
             if len(query_string) <= MEMO_QUERY_BYTES:
@@ -94,15 +100,42 @@ class SparqlFastPath:
                     self._memo.clear()
                 self._memo[raw] = known
         if if_none_match == known.etag:
-            await _send(send, 304, b"", known.validators)
+            await _send(send, 304, b"", [*known.validators, *extra])
             return True
         body = service.results.get(known.key)
+        if body is None:
+            body = await self._small_lookup(service, known, version)
         if body is not None:
             length = (b"content-length", str(len(body)).encode())
-            await _send(send, 200, body, [known.content_type, *known.validators, length])
+            await _send(send, 200, body, [known.content_type, *known.validators, length, *extra])
             return True
-        await self._run(scope, receive, send, service, known)
+        await self._run(scope, receive, with_headers(send, extra), service, known)
         return True
+
+    async def _small_lookup(
+        self, service: QueryService, known: _Known, version: str
+    ) -> bytes | None:
+        """The answer of a provably small lookup (``querying.inline``), run right here and kept
+        under the request's key; None when a worker must answer. (``QueryService.execute`` takes
+        the same turn, but behind a task, a disconnect watch and a response object, which cost
+        more than the lookup.)"""
+        if not (known.guarded.small_lookup and service.settings.inline_lookups):
+            return None
+        if self._checkpoint is None or self._checkpoint[0] != version:
+            self._checkpoint = (version, await service.backend.snapshot())
+        checkpoint = self._checkpoint[1]
+        if checkpoint is None:
+            return None
+        body = service.inline.answer(
+            checkpoint,
+            known.guarded.text,
+            known.media_type,
+            known.base_iri,
+            service.settings.max_result_bytes,
+        )
+        if body is not None:
+            service.results.put(known.key, body)
+        return body
 
     @staticmethod
     async def _run(
@@ -125,12 +158,14 @@ class SparqlFastPath:
         await response(scope, receive, send)
 
     @staticmethod
-    def _negotiate(scope: Scope, accept: str, service: QueryService, version: str) -> _Known | None:
+    def _negotiate(
+        scope: Scope, query_string: str, accept: str, service: QueryService, version: str
+    ) -> _Known | None:
         """What the full handler would answer a plain, deterministic GET query with; None for
         anything the full handler must see."""
         from sozialgraph.web.sparql import cache_headers, offered_types
 
-        params = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        params = _parameters(query_string)
         if set(params) != {"query"} or len(params["query"]) != 1:
             return None
         if media.prefers_html(accept or None):
@@ -149,6 +184,13 @@ class SparqlFastPath:
         return _Known(key, etag_for(key), validators, content_type, guarded, media_type, base_iri)
 
 
+def _parameters(query_string: str) -> dict[str, list[str]]:
+    """``parse_qs`` of the query string, in one step for the common ``query=…`` alone."""
+    if query_string.startswith("query=") and "&" not in query_string:
+        return {"query": [unquote_plus(query_string[6:])]}  # what parse_qs makes of it
+    return parse_qs(query_string, keep_blank_values=True)
+
+
 _BASES: dict[tuple[object, ...], str] = {}
 
 
@@ -156,7 +198,8 @@ def _base_iri(scope: Scope) -> str:
     """The request's URL without its query (the base of relative IRIs in the query), kept per
     scheme, server, Host header and path: building it costs a tenth of a new query's time."""
     host = next((v for k, v in scope["headers"] if k == b"host"), b"")
-    key = (scope.get("scheme"), scope.get("server"), host, scope.get("root_path"), scope["path"])
+    server = scope.get("server")  # ASGI allows any pair, a list too (Starlette's TestClient)
+    key = (scope.get("scheme"), *(server or ()), host, scope.get("root_path"), scope["path"])
     found = _BASES.get(key)
     if found is None:
         if len(_BASES) >= 64:

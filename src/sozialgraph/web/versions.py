@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from starlette.types import Message, Scope, Send
+from starlette.types import Scope
 
 from sozialgraph.errors import BadRequest, NotFound, SozialgraphError
 from sozialgraph.formats import GZIP
@@ -296,27 +296,24 @@ class VersionHeader:
     def __init__(self, state: Any) -> None:
         self.state = state
 
-    def wrap(self, scope: Scope, send: Send) -> Send:
-        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
-            return send
+    def header(self, scope: Scope, version: str | None) -> tuple[bytes, bytes] | None:
+        """The header for an answer to ``scope`` while the store is at ``version`` (None: the
+        version the query service saw last); None for other methods or an unrecorded version."""
+        if scope.get("method") not in ("GET", "HEAD"):
+            return None
         journal: VersionJournal | None = getattr(self.state, "journal", None)
         store: GraphStore | None = getattr(self.state, "store", None)
         if journal is None or store is None:
-            return send
-        # Never a request to a remote store here (it would block the event loop, and fail when
-        # the server is away): its version as the query service last saw it.
-        service = getattr(self.state, "query_service", None)
-        version = service.known_version() if service is not None else None
+            return None
+        if version is None:
+            # Never a request to a remote store here (it would block the event loop, and fail
+            # when the server is away): its version as the query service last saw it.
+            service = getattr(self.state, "query_service", None)
+            version = service.known_version() if service is not None else None
         number = journal.number_of(version) if version is not None else None
         if number is None:
-            return send
-        value = str(number).encode("ascii")
+            return None
+        return (_VERSION_HEADER_NAME, str(number).encode("ascii"))
 
-        async def send_with_version(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((VERSION_HEADER.lower().encode("ascii"), value))
-                message = {**message, "headers": headers}
-            await send(message)
 
-        return send_with_version
+_VERSION_HEADER_NAME = VERSION_HEADER.lower().encode("ascii")

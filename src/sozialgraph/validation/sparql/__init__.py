@@ -31,6 +31,7 @@ The modules, in the order a shape passes through them:
 - ``shapes``: reading the shapes graph (supported components, paths, terms, problems);
 - ``conditions``: conformance of one value node as a SPARQL expression;
 - ``compile``: one query per (shape, constraint), with its targets;
+- ``scans``: the same constraints as one scan of their path, for classes with many instances;
 - ``literals``: the custom functions for well-formed literals and ``sh:pattern``;
 - ``sparql_text``: prologues, braces and string literals in SPARQL text;
 - ``evaluate``: the queries run on a store and read as a ``ValidationReport``.

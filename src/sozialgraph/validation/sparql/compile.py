@@ -16,6 +16,14 @@ from rdflib.term import Node
 
 from sozialgraph.validation.sparql.conditions import ConformanceConditions
 from sozialgraph.validation.sparql.locality import reads_only_focus
+from sozialgraph.validation.sparql.scans import (
+    TAGGED,
+    max_count_scan,
+    min_one_scan,
+    reads_value_only,
+    unique_lang_scan,
+    value_scan,
+)
 from sozialgraph.validation.sparql.shapes import (
     SET_COMPONENTS,
     TYPE_OF,
@@ -62,6 +70,12 @@ class CompiledConstraint:
     #: The root's target classes when it has class targets only (then ``targets`` is read from
     #: the nodes' classes, ``TYPES_QUERY``, read once for all shapes); else None.
     target_classes: frozenset[str] | None = None
+    #: The same constraint as one scan of the path's triples hash-joined with the focus nodes
+    #: (``validation.sparql.scans``), for a full validation where the focus nodes are many;
+    #: None where no such form applies (targets other than classes, paths other than an IRI).
+    scan_query: str | None = None
+    #: The predicate whose triples ``scan_query`` reads (an IRI).
+    scan_predicate: str | None = None
 
 
 #: The types of the nodes bound to ``?this``, and the superclasses of the types bound to
@@ -101,6 +115,11 @@ class _Compiler(ConformanceConditions):
                         scopable=c.scopable and not sparql_target,
                         targets=targets,
                         target_classes=classes,
+                        scan_query=(
+                            merge_prologues(prologue, c.scan_query)
+                            if c.scan_query is not None and classes is not None
+                            else None
+                        ),
                     )
                     for c, b in zip(self._shape_queries(shape, focus), bare, strict=True)
                 ]
@@ -211,6 +230,7 @@ class _Compiler(ConformanceConditions):
         path_node = self.graph.value(shape, SH.path) if is_property else None
         path = self._path(path_node) if path_node is not None else None
         self._check_parameters(shape)
+        scannable = isinstance(path_node, URIRef)
 
         def make(
             query: str,
@@ -219,6 +239,7 @@ class _Compiler(ConformanceConditions):
             *,
             scopable: bool = True,
             focused_query: str | None = None,
+            scan_query: str | None = None,
         ) -> CompiledConstraint:
             return CompiledConstraint(
                 query=query,
@@ -231,13 +252,16 @@ class _Compiler(ConformanceConditions):
                 is_property_shape=is_property,
                 scopable=scopable,
                 focused_query=focused_query,
+                scan_query=scan_query if scannable else None,
+                scan_predicate=str(path_node) if scannable else None,
             )
 
         compiled = []
         values = f"{focus} ?this {path} ?value ." if path else f"{focus} BIND (?this AS ?value)"
         for predicate, component in VALUE_COMPONENTS.items():
             for obj in self._objects(shape, predicate):
-                focused = None
+                focused: str | None = None
+                scan: str | None = None
                 if predicate == SH["class"]:
                     # Over all focus nodes an anti-join beats a test per value; for a few (a
                     # write's), the test per value: MINUS reads every instance of the class.
@@ -247,15 +271,20 @@ class _Compiler(ConformanceConditions):
                         f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
                         f"FILTER NOT EXISTS {{ {types} }} }}"
                     )
+                    scan = value_scan(focus, path or "", test)
                 else:
-                    test = f"FILTER (!({self._value_ok(shape, predicate, obj, '?value', ())}))"
+                    ok = self._value_ok(shape, predicate, obj, "?value", ())
+                    test = f"FILTER (!({ok}))"
+                    scan = value_scan(focus, path or "", test) if reads_value_only(ok) else None
                 query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} {test} }}"
-                compiled.append(make(query, component, focused_query=focused))
+                compiled.append(make(query, component, focused_query=focused, scan_query=scan))
         for predicate, component in SET_COMPONENTS.items():
             for obj in self._objects(shape, predicate):
                 if path is not None:
                     queries = self._set_queries(shape, predicate, obj, path, focus)
-                    compiled += [make(query, name) for query, name in queries]
+                    compiled += [
+                        make(query, name, scan_query=scan) for query, name, scan in queries
+                    ]
                 elif predicate == SH.hasValue:
                     test = f"FILTER (!sameTerm(?this, {self._term(obj)}))"
                     compiled.append(
@@ -273,40 +302,47 @@ class _Compiler(ConformanceConditions):
 
     def _set_queries(
         self, shape: Node, predicate: URIRef, obj: Node, path: str, focus: str
-    ) -> list[tuple[str, str]]:
-        """Queries for the constraints on all values of a path; no ``?value`` in their results."""
-        if predicate == SH.minCount:
-            query = _count_query(focus, path, "", "<", integer_parameter(obj))
-            return [(query, "MinCountConstraintComponent")]
-        if predicate == SH.maxCount:
-            query = _count_query(focus, path, "", ">", integer_parameter(obj))
-            return [(query, "MaxCountConstraintComponent")]
+    ) -> list[tuple[str, str, str | None]]:
+        """Queries for the constraints on all values of a path (no ``?value`` in their results),
+        each with its scan form or None."""
+        if predicate in (SH.minCount, SH.maxCount):
+            count = integer_parameter(obj)
+            if predicate == SH.minCount:
+                scan = min_one_scan(focus, path, "") if count == 1 else None
+                query = _count_query(focus, path, "", "<", count)
+                return [(query, "MinCountConstraintComponent", scan)]
+            query = _count_query(focus, path, "", ">", count)
+            return [(query, "MaxCountConstraintComponent", max_count_scan(focus, path, "", count))]
         if predicate == SH.uniqueLang:
             if not (isinstance(obj, Literal) and obj.value is True):
                 return []
             query = (
-                f"SELECT ?this ?lang WHERE {{ {focus} ?this {path} ?v . "
-                'FILTER (isLiteral(?v) && LANG(?v) != "") BIND (LCASE(LANG(?v)) AS ?lang) } '
+                f"SELECT ?this ?lang WHERE {{ {focus} ?this {path} ?v . {TAGGED} }} "
                 "GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)"
             )
-            return [(query, "UniqueLangConstraintComponent")]
+            return [(query, "UniqueLangConstraintComponent", unique_lang_scan(focus, path))]
         if predicate == SH.hasValue:
             query = (
                 f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v . "
                 f"FILTER (sameTerm(?v, {self._term(obj)})) }} }}"
             )
-            return [(query, "HasValueConstraintComponent")]
+            return [(query, "HasValueConstraintComponent", None)]
         # sh:qualifiedValueShape
         qualifies = self._qualifies(shape, obj, "?v", ())
-        queries = []
+        scannable = reads_value_only(qualifies)
+        queries: list[tuple[str, str, str | None]] = []
         low = self.graph.value(shape, SH.qualifiedMinCount)
         high = self.graph.value(shape, SH.qualifiedMaxCount)
         if low is not None:
-            query = _count_query(focus, path, qualifies, "<", integer_parameter(low))
-            queries.append((query, "QualifiedMinCountConstraintComponent"))
+            count = integer_parameter(low)
+            query = _count_query(focus, path, qualifies, "<", count)
+            scan = min_one_scan(focus, path, qualifies) if scannable and count == 1 else None
+            queries.append((query, "QualifiedMinCountConstraintComponent", scan))
         if high is not None:
-            query = _count_query(focus, path, qualifies, ">", integer_parameter(high))
-            queries.append((query, "QualifiedMaxCountConstraintComponent"))
+            count = integer_parameter(high)
+            query = _count_query(focus, path, qualifies, ">", count)
+            scan = max_count_scan(focus, path, qualifies, count) if scannable else None
+            queries.append((query, "QualifiedMaxCountConstraintComponent", scan))
         if low is None and high is None:
             self.problems.append(f"{show(shape)}: sh:qualifiedValueShape without a count")
         return queries

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -24,6 +24,17 @@ from sozialgraph.validation.sparql.compile import (
     compile_shapes,
 )
 from sozialgraph.validation.sparql.literals import CustomFunction, custom_functions
+from sozialgraph.validation.sparql.scans import (
+    SCAN_FROM_NODES,
+    focus_count_query,
+    path_count_query,
+    worth_scanning,
+)
+
+#: How the constraints of a full validation read their focus nodes' values: ``auto`` scans the
+#: path where that is cheaper (``scans.worth_scanning``); ``seeks`` and ``scans`` force one way
+#: (the tests run both; their reports must be the same).
+Plan = Literal["auto", "seeks", "scans"]
 
 
 class _QueryOptions(TypedDict, total=False):
@@ -42,6 +53,7 @@ def validate_store(
     workers: int | None = None,
     focus: list[ox.NamedNode] | None = None,
     compiled: list[CompiledConstraint] | None = None,
+    plan: Plan = "auto",
 ) -> ValidationReport:
     """Validate the store's data against ``shapes``, as :func:`validation.validate` would.
 
@@ -54,6 +66,7 @@ def validate_store(
     affected nodes, ``validation.sparql.scope``); SPARQL targets, and SPARQL constraints that
     read more than the focus node's own triples, run in full.
     ``compiled`` are the shapes' queries when the caller keeps them (else compiled here).
+    Without ``focus``, ``plan`` says which constraints scan their path (``Plan``).
     """
     options: _QueryOptions = {"custom_functions": custom_functions()}
     if graphs is None:
@@ -68,11 +81,43 @@ def validate_store(
         compiled = compile_shapes(shapes)
     if focus is not None:
         compiled = _focused(store, compiled, focus, options)
+    else:
+        compiled = _planned(store, compiled, options, plan)
     with ThreadPoolExecutor(max(1, workers or min(4, os.cpu_count() or 1))) as pool:
         results = [result for found in pool.map(run, compiled) for result in found]
-    results.sort(key=lambda r: (r.focus_node, r.path or "", r.component))
+    # The value and shape settle ties: each plan finds a constraint's results in its own order.
+    results.sort(
+        key=lambda r: (r.focus_node, r.path or "", r.component, r.value or "", r.source_shape)
+    )
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms=conforms, results=tuple(results))
+
+
+def _planned(
+    store: ox.Store, compiled: list[CompiledConstraint], options: _QueryOptions, plan: Plan
+) -> list[CompiledConstraint]:
+    """The constraints with the query each runs: its scan form where ``plan`` says so."""
+    if plan == "seeks":
+        return compiled
+    nodes: dict[str, int] = {}  # focus nodes per root's targets
+    triples: dict[str, int] = {}  # triples per predicate
+
+    def count(query: str) -> int:
+        found = _solutions(store, query, options)[0]["n"]
+        return int(found.value) if isinstance(found, ox.Literal) else 0
+
+    chosen = []
+    for c in compiled:
+        if c.scan_query is not None and c.scan_predicate is not None and plan == "auto":
+            if c.targets not in nodes:
+                nodes[c.targets] = count(focus_count_query(c.targets))
+            if c.scan_predicate not in triples and nodes[c.targets] >= SCAN_FROM_NODES:
+                triples[c.scan_predicate] = count(path_count_query(c.scan_predicate))
+            path_triples = triples.get(c.scan_predicate)
+            if path_triples is None or not worth_scanning(nodes[c.targets], path_triples):
+                c = replace(c, scan_query=None)
+        chosen.append(c if c.scan_query is None else replace(c, query=c.scan_query))
+    return chosen
 
 
 def _focused(
