@@ -46,7 +46,7 @@ def get(server: LiveServer, query: str | None = None, **kwargs: object) -> httpx
 )
 def test_select_in_each_results_format(server: LiveServer, accept: str, media_type: str) -> None:
     response = get(server, SELECT, headers={"Accept": accept})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == media_type
     assert response.headers["vary"] == "Accept"
     if media_type == "text/csv":  # pyoxigraph does not read CSV results back (they lose types)

@@ -94,3 +94,21 @@ def test_own_graph_filter_quotes_the_prefix() -> None:
         own_graph_filter("?g", 'https://x/"graph/')
         == 'FILTER(STRSTARTS(STR(?g), "https://x/\\"graph/"))'
     )
+
+
+def test_virtuoso_is_asked_for_json_and_n_triples_and_pyoxigraph_writes_the_rest() -> None:
+    from sozialgraph.formats import CSV, N_QUADS, N_TRIPLES, SPARQL_JSON, SPARQL_XML, TRIG, TSV
+    from sozialgraph.store.remote_dialect import reserialized, transfer_type
+
+    assert [transfer_type(t) for t in (CSV, TSV, SPARQL_XML, SPARQL_JSON)] == [SPARQL_JSON] * 4
+    assert [transfer_type(t) for t in (N_QUADS, TRIG, N_TRIPLES)] == [N_TRIPLES] * 3
+    rows = (
+        b'{"head":{"vars":["s","n"]},"results":{"bindings":[{"s":{"type":"uri",'
+        b'"value":"https://example.org/a"},"n":{"type":"literal","value":"x, \\"y\\""}}]}}'
+    )
+    assert reserialized(rows, SPARQL_JSON, CSV) == b's,n\r\nhttps://example.org/a,"x, ""y"""\r\n'
+    ask = reserialized(b'{"head":{},"boolean":true}', SPARQL_JSON, SPARQL_XML)
+    assert b"<boolean>true</boolean>" in ask
+    triples = b'<https://example.org/a> <https://example.org/p> "v"@de .\n'
+    assert reserialized(triples, N_TRIPLES, N_QUADS) == triples
+    assert reserialized(triples, N_TRIPLES, N_TRIPLES) is triples

@@ -20,7 +20,13 @@ import pyoxigraph as ox
 from sozialgraph.config import Settings
 from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 from sozialgraph.querying.jobs import SPOOL_MEMORY_BYTES, QueryJob
-from sozialgraph.store.remote_dialect import is_virtuoso, row_limit_cut, standard_terms
+from sozialgraph.store.remote_dialect import (
+    is_virtuoso,
+    reserialized,
+    row_limit_cut,
+    standard_terms,
+    transfer_type,
+)
 from sozialgraph.store.sparql_protocol import (
     FORM,
     NO_UNION,
@@ -52,6 +58,7 @@ class RemoteQueryRunner:
         self.timeout = settings.query_timeout
         self._client: httpx.AsyncClient | None = None
         self._union_checked = False
+        self._virtuoso = False  # learnt from the union probe's answer
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(
@@ -103,6 +110,7 @@ class RemoteQueryRunner:
             raise StoreUnavailable("the query service is not running")
         query, line_offset = _prepared_query(job)
         params = dataset_params(job.default_graphs, job.named_graphs, job.use_dataset_clause)
+        asked = transfer_type(job.media_type) if self._virtuoso else job.media_type
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
         try:
             async with self._client.stream(
@@ -110,7 +118,7 @@ class RemoteQueryRunner:
                 self.endpoints.query,
                 params=tuple(params),
                 content=form_body("query", query),
-                headers={"Content-Type": FORM, "Accept": job.media_type},
+                headers={"Content-Type": FORM, "Accept": asked},
             ) as response:
                 if response.status_code == 400:
                     text = (await response.aread()).decode("utf-8", "replace")
@@ -119,10 +127,10 @@ class RemoteQueryRunner:
                     text = (await response.aread()).decode("utf-8", "replace")
                     raise error_for_status(response.status_code, text, self.endpoints, query=True)
                 answered = response.headers.get("content-type", "").split(";")[0].strip()
-                if answered.lower() != job.media_type:
+                if answered.lower() != asked:
                     raise StoreUnavailable(
                         f"the SPARQL server at {self.endpoints.server} answered "
-                        f"{answered or '?'} instead of {job.media_type}"
+                        f"{answered or '?'} instead of {asked}"
                     )
                 virtuoso = is_virtuoso(response)
                 cut = row_limit_cut(response, self.endpoints.server)  # Virtuoso's silent cut
@@ -139,11 +147,14 @@ class RemoteQueryRunner:
                         )
                     spool.write(chunk)
                     tail = (tail + chunk)[-_TAIL_BYTES:]
-            reason = broken_off(tail, job.media_type)
+            reason = broken_off(tail, asked)
             if reason:
                 raise incomplete_error(reason, self.endpoints)
             spool.seek(0)
-            return _plain_blank_nodes(spool) if virtuoso else spool
+            if not virtuoso:
+                return spool
+            plain = _plain_blank_nodes(spool)
+            return plain if asked == job.media_type else _reserialized(plain, asked, job)
         except BaseException:
             spool.close()
             raise
@@ -163,6 +174,7 @@ class RemoteQueryRunner:
             raise unavailable(self.endpoints, error) from error
         if not response.is_success:
             raise error_for_status(response.status_code, response.text, self.endpoints, query=False)
+        self._virtuoso = is_virtuoso(response)
         missing = union_missing(
             ox.parse_query_results(
                 standard_terms(response.content), format=ox.QueryResultsFormat.JSON
@@ -194,5 +206,22 @@ def _plain_blank_nodes(spool: IO[bytes]) -> IO[bytes]:
     spool.close()
     fixed = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
     fixed.write(plain)
+    fixed.seek(0)
+    return fixed
+
+
+def _reserialized(spool: IO[bytes], asked: str, job: QueryJob) -> IO[bytes]:
+    """Virtuoso's answer in ``asked`` written as the job's format by pyoxigraph (bounded as
+    the answer itself)."""
+    try:
+        content = reserialized(spool.read(), asked, job.media_type)
+    finally:
+        spool.close()
+    if len(content) > job.max_bytes:
+        raise ResultTooLarge(
+            f"the result is larger than {job.max_bytes} bytes; add LIMIT or narrow the query"
+        )
+    fixed = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
+    fixed.write(content)
     fixed.seek(0)
     return fixed

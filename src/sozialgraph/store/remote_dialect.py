@@ -16,6 +16,10 @@ Measured on Virtuoso 7.2.5 (``tests/integration/test_remote_store.py``,
   ``X-SPARQL-MaxRows: N`` (also sent when the answer has exactly N rows, so such an answer counts
   as cut too). A CONSTRUCT and a Graph Store ``GET`` are cut without any mark: the store compares
   a graph it reads with the graph's triple count, and reads all graphs graph by graph.
+- Its own CSV, TSV and XML results and its RDF serialisations differ from the standard ones in
+  details (quoting of CSV headers, no N-Quads or TriG at all): on Virtuoso, results are asked for
+  as SPARQL JSON and graphs as N-Triples, and pyoxigraph writes what the client asked for
+  (``transfer_type``, ``reserialized``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import httpx
 import pyoxigraph as ox
 
 from sozialgraph.errors import ResultTooLarge
+from sozialgraph.formats import BY_MEDIA_TYPE, N_TRIPLES, SPARQL_JSON
 from sozialgraph.store.sparql_text import insert_data_block
 
 MAX_ROWS_HEADER = "x-sparql-maxrows"
@@ -160,3 +165,28 @@ def own_graph_filter(variable: str, prefix: str) -> str:
     """A FILTER that keeps the graphs under ``prefix`` (a plain IRI prefix, quoted safely)."""
     literal = ox.Literal(prefix)
     return f"FILTER(STRSTARTS(STR({variable}), {literal}))"
+
+
+def transfer_type(media_type: str) -> str:
+    """What to ask Virtuoso for when a client wants ``media_type``: SPARQL JSON for results,
+    N-Triples for graphs (the two it writes in the standard form)."""
+    fmt = BY_MEDIA_TYPE.get(media_type)
+    if fmt is None:
+        return media_type
+    if fmt.results is not None:
+        return SPARQL_JSON
+    return N_TRIPLES if fmt.rdf is not None else media_type
+
+
+def reserialized(content: bytes, asked: str, wanted: str) -> bytes:
+    """``content`` (in ``asked``, from ``transfer_type``) written as ``wanted`` by pyoxigraph."""
+    if asked == wanted:
+        return content
+    fmt, out = BY_MEDIA_TYPE[wanted], io.BytesIO()
+    if fmt.results is not None:
+        parsed = ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
+        parsed.serialize(out, format=fmt.results)
+    else:
+        assert fmt.rdf is not None
+        ox.serialize(ox.parse(content, format=ox.RdfFormat.N_TRIPLES), out, format=fmt.rdf)
+    return out.getvalue()
