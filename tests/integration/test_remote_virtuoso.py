@@ -122,3 +122,19 @@ def test_a_result_cut_at_the_row_limit_is_an_error(tmp_path: Path) -> None:
                 timeout=30,
             )
             assert big.status_code == 413, big.text
+
+
+def test_a_store_holding_other_data_is_not_empty(tmp_path: Path) -> None:
+    """`serve` builds an empty store (`DROP ALL` first): someone else's graphs must not look
+    empty, though they are not sozialgraph's and not listed (Virtuoso's own graphs don't count)."""
+    with VirtuosoServer(tmp_path / "db") as server:
+        store = RemoteStore(_settings(server))
+        assert store.is_empty()
+        other = (
+            "INSERT DATA { GRAPH <https://example.org/graph/other> "
+            "{ <https://example.org/a> <https://example.org/p> 1 } }"
+        )
+        response = httpx.post(server.update_url, data={"update": other}, timeout=30)
+        assert response.is_success, response.text
+        assert store.graph_names() == [] and not store.is_empty()
+        store.close()

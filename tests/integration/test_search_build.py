@@ -66,6 +66,28 @@ def by_quads(checkpoint: Path, base: str, fingerprints: dict[str, str]) -> dict[
     return collector.documents(skip.__contains__)
 
 
+def first_search(settings: Settings, store: EmbeddedStore, text: str) -> tuple[int, dict]:
+    """A server's first search on ``store``: the hits, and what it built (nothing: {})."""
+
+    async def search_once() -> tuple[int, dict]:
+        service = QueryService(settings, store)
+        await service.start()
+        registry = QueryRegistry(queries_dir())
+
+        def context(lang: str) -> ReadContext:
+            return ReadContext(service, registry, lang, EX)
+
+        search = SearchService(settings, context, service.backend.snapshot)
+        try:
+            result = await search.search(context("de"), text)
+            return result.total, search.last_build
+        finally:
+            await search.close()
+            await service.close()
+
+    return asyncio.run(search_once())
+
+
 def facts(document: TextDocument) -> tuple[object, ...]:
     return (
         sorted(document.graphs),
@@ -142,23 +164,7 @@ def test_a_build_publishes_the_index_of_the_version_that_went_live(
     assert index.fingerprints == fingerprints
     assert [p.name for p in folder.iterdir() if p.name.startswith(".tmp-")] == []
 
-    async def first_search() -> tuple[int, dict[str, object]]:
-        service = QueryService(settings, store)
-        await service.start()
-        registry = QueryRegistry(queries_dir())
-
-        def context(lang: str) -> ReadContext:
-            return ReadContext(service, registry, lang, EX)
-
-        search = SearchService(settings, context, service.backend.snapshot)
-        try:
-            result = await search.search(context("de"), "Zweites")
-            return result.total, search.last_build
-        finally:
-            await search.close()
-            await service.close()
-
-    total, made = asyncio.run(first_search())
+    total, made = first_search(settings, store, "Zweites")
     assert total == 1
     assert made == {}  # the server opened the build's index; it made none
     store.close()
@@ -180,23 +186,7 @@ def test_a_build_over_the_limit_notes_nothing_and_the_server_makes_the_index(
     assert watcher.overflowed and watcher.collector.texts == [] and watcher.collector.links == {}
     assert open_complete(index_folder(settings), store.version()) is None
 
-    async def first_search() -> tuple[int, dict[str, object]]:
-        service = QueryService(settings, store)
-        await service.start()
-        registry = QueryRegistry(queries_dir())
-
-        def context(lang: str) -> ReadContext:
-            return ReadContext(service, registry, lang, EX)
-
-        search = SearchService(settings, context, service.backend.snapshot)
-        try:
-            result = await search.search(context("de"), "Zweites")
-            return result.total, search.last_build
-        finally:
-            await search.close()
-            await service.close()
-
-    total, made = asyncio.run(first_search())
+    total, made = first_search(settings, store, "Zweites")
     assert total == 1
     assert made  # the server made the index the build left to it
     assert open_complete(index_folder(settings), store.version()) is not None

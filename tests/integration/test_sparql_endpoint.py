@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from tests.example_data import SCRIPT_TITLE, make_example_store
-from tests.support import LiveServer, live_server
+from tests.support import BACKEND, LiveServer, live_server
 
 SELECT = "SELECT ?s ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t } ORDER BY ?s LIMIT 5"
 CONSTRUCT = "CONSTRUCT { ?s <http://purl.org/dc/terms/title> ?t } WHERE { ?s <http://purl.org/dc/terms/title> ?t } LIMIT 5"
@@ -103,7 +103,7 @@ def test_malformed_query_is_400_with_position(server: LiveServer) -> None:
     assert response.status_code == 400
     problem = response.json()
     assert problem["title"] == "Malformed query"
-    assert problem["line"] == 3 and problem["column"] >= 1
+    assert problem["line"] == 3 and problem["column"] >= 1, problem
     assert "line 3" in problem["detail"]
 
 
@@ -136,6 +136,11 @@ def test_update_is_refused_and_data_unchanged(server: LiveServer) -> None:
     assert get(server, count).json() == before
 
 
+@pytest.mark.skipif(
+    BACKEND == "virtuoso",
+    reason="Virtuoso's default graph also holds its own graphs (virtrdf#, ldp#, URIQA: ~2,500 "
+    "triples no DROP ALL removes), so the union is larger than the data (docs/remote-store.md)",
+)
 def test_default_graph_is_the_union_and_dataset_parameters_restrict_it(server: LiveServer) -> None:
     query = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
     union = int(get(server, query).json()["results"]["bindings"][0]["n"]["value"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pyoxigraph as ox
 
@@ -111,4 +112,20 @@ def test_virtuoso_is_asked_for_json_and_n_triples_and_pyoxigraph_writes_the_rest
     assert b"<boolean>true</boolean>" in ask
     triples = b'<https://example.org/a> <https://example.org/p> "v"@de .\n'
     assert reserialized(triples, N_TRIPLES, N_QUADS) == triples
-    assert reserialized(triples, N_TRIPLES, N_TRIPLES) is triples
+    assert reserialized(triples.replace(b"> <", b">\t<"), N_TRIPLES, N_TRIPLES) == triples
+    head = reserialized(b'{"head":{"link":[]},"boolean":true}', SPARQL_JSON, SPARQL_JSON)
+    assert json.loads(head) == {"head": {}, "boolean": True}
+
+
+def test_virtuoso_syntax_errors_get_line_and_column_from_the_query_it_echoes() -> None:
+    from sozialgraph.store.sparql_protocol import syntax_error
+
+    message = (
+        "Virtuoso 37000 Error SP030: SPARQL compiler, line 4: syntax error at '}' before '}'\n\n"
+        "SPARQL query:\nBASE <http://127.0.0.1:8000/sparql>\nSELECT * WHERE {\n  ?s ?p \n}"
+    )
+    error = syntax_error(message, line_offset=1)  # the BASE line in front of the user's query
+    assert (error.line, error.column) == (3, 1)
+    assert str(error.message).startswith("line 3, column 1: Virtuoso 37000 Error SP030")
+    assert "line 3: syntax error" in str(error.message) and "SPARQL query" not in str(error.message)
+    assert syntax_error("Virtuoso 37000 Error SR171: Transaction timed out").line is None

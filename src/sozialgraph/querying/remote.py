@@ -153,8 +153,7 @@ class RemoteQueryRunner:
             spool.seek(0)
             if not virtuoso:
                 return spool
-            plain = _plain_blank_nodes(spool)
-            return plain if asked == job.media_type else _reserialized(plain, asked, job)
+            return _reserialized(_plain_blank_nodes(spool), asked, job)
         except BaseException:
             spool.close()
             raise

@@ -32,6 +32,7 @@ import secrets
 import shutil
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -339,8 +340,12 @@ class EmbeddedStore:
             fresh.optimize()
             record = {"built": dt.datetime.now(dt.UTC).isoformat(), "triples": len(fresh)}
             write_atomically(path / COMPLETE_MARKER, json.dumps(record))
-        except BaseException:
+        except BaseException as error:
+            # The traceback's frames (the gate's, its closures) still hold the store, whose
+            # background threads write into the folder while it is removed: free it first.
             del fresh
+            traceback.clear_frames(error.__traceback__)
+            gc.collect()
             shutil.rmtree(path, ignore_errors=True)
             raise
         del fresh

@@ -37,6 +37,7 @@ from sozialgraph.store.remote_dialect import (
     is_virtuoso,
     own_graph_filter,
     row_limit_cut,
+    server_graphs_filter,
     standard_terms,
 )
 from sozialgraph.store.remote_http import media_type, parse_rdf, with_retries
@@ -250,9 +251,14 @@ class RemoteStore:
     def is_empty(self) -> bool:
         # Without the union: the server's own default graph counts too (a rebuild drops it).
         everything = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-        found = bool(self._query(everything, union=False))
-        # Virtuoso's own graphs are always there (and no DROP ALL removes them)
-        return not self.graph_names() if self._is_virtuoso() else not found
+        if not self._query(everything, union=False):
+            return True
+        if not self._is_virtuoso():  # known from that answer
+            return False
+        # Virtuoso's own graphs are always there (no DROP ALL removes them); any other graph,
+        # sozialgraph's or not, means the store is not empty
+        other = f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} {server_graphs_filter('?g')} }}"
+        return not self._query(other, union=False)
 
     def triple_count(self, graph: str | None = None) -> int:
         pattern = f"GRAPH {iri_text(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"

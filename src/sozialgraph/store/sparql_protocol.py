@@ -138,16 +138,34 @@ def error_for_status(
 def syntax_error(message: str, line_offset: int = 0) -> QuerySyntaxError:
     """A 400 of the server as :class:`QuerySyntaxError`, with the position where it gives one.
 
-    Oxigraph writes ``error at 3:2: …``, Fuseki ``… at line 3, column 2``. ``line_offset``
-    lines were put in front of the user's query (a BASE line) and are taken off again.
+    Oxigraph writes ``error at 3:2: …``, Fuseki ``… at line 3, column 2``, Virtuoso ``line 3:
+    syntax error at '}' …`` and the query after it (the column is where that text first
+    appears in the line). ``line_offset`` lines were put in front of the user's query (a BASE
+    line) and are taken off again.
     """
-    position = re.search(r"line (\d+), column (\d+)", message) or re.search(r"(\d+):(\d+)", message)
+    said = message.split("SPARQL query:", 1)[0]  # not in the query Virtuoso echoes after it
+    position = re.search(r"line (\d+), column (\d+)", said) or re.search(r"(\d+):(\d+)", said)
     if not position:
-        return QuerySyntaxError(message)
+        return _virtuoso_syntax_error(message, line_offset)
     line, column = int(position.group(1)) - line_offset, int(position.group(2))
     start, end = position.span(1)
     message = f"{message[:start]}{line}{message[end:]}"
     return QuerySyntaxError(f"line {line}, column {column}: {message}", line=line, column=column)
+
+
+def _virtuoso_syntax_error(message: str, line_offset: int) -> QuerySyntaxError:
+    found = re.search(r"line (\d+): syntax error at '([^']*)'", message)
+    if not found:
+        return QuerySyntaxError(message)
+    sent = (
+        message.split("SPARQL query:\n", 1)[1].splitlines() if "SPARQL query:\n" in message else []
+    )
+    number = int(found.group(1))
+    text = sent[number - 1] if 0 < number <= len(sent) else ""
+    column = text.find(found.group(2)) + 1 or 1
+    line = number - line_offset
+    brief = message.split("SPARQL query:", 1)[0].strip().replace(f"line {number}:", f"line {line}:")
+    return QuerySyntaxError(f"line {line}, column {column}: {brief}", line=line, column=column)
 
 
 def union_missing(probe: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> bool | None:
