@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,7 +138,7 @@ def _sozialgraph_server(
     log = (
         Path(str(store).rstrip("/") + f"-server-{port}.log")
         if not str(store).startswith("http")
-        else Path(f"/tmp/sozialgraph-server-{port}.log")
+        else Path(tempfile.gettempdir()) / f"sozialgraph-server-{port}.log"
     )
     environment = {**os.environ, "SOZIALGRAPH_STORE": str(store), **(env or {})}
     with log.open("wb") as output:
