@@ -19,14 +19,8 @@ BOTH_BACKENDS := tests/integration/test_sparql_endpoint.py tests/integration/tes
 	tests/integration/test_linked_data.py tests/integration/test_catalog.py tests/integration/test_dumps.py \
 	tests/integration/test_search_freshness.py tests/integration/test_change_streams.py
 
-# The ones that run a third time against a real Virtuoso 7 (docs/remote-store.md). Not yet the
-# others of BOTH_BACKENDS: the catalog's VoID counts include Virtuoso's own graphs
-# (test_catalog), and test_graph_store, test_gsp_w3c, test_change_streams fail there for reasons
-# not yet looked into.
-VIRTUOSO_SUITES := tests/integration/test_sparql_endpoint.py tests/integration/test_sparql_clients.py \
-	tests/integration/test_sparql_safety.py tests/integration/test_sparql_w3c_protocol.py \
-	tests/integration/test_api.py tests/integration/test_linked_data.py tests/integration/test_dumps.py \
-	tests/integration/test_search_freshness.py
+# They run a third time against a real Virtuoso 7 (docs/remote-store.md: the cases skipped there).
+VIRTUOSO_SUITES := $(BOTH_BACKENDS)
 
 # Install sozialgraph with its test tools (and Debian's Chromium for the browser tests, Virtuoso
 # for the remote-store tests), run the

@@ -84,6 +84,7 @@ UNIT_OF, SUB_ORG_OF, HAS_UNIT = (
     _n(ORG + "hasUnit"),
 )
 MEMBER, ORGANIZATION = _n(ORG + "member"), _n(ORG + "organization")
+LOCAL_TO = _n(SG + "localTo")
 REVISION_OF = _n("http://www.w3.org/ns/prov#wasRevisionOf")
 PASSED_BY = _n("http://data.europa.eu/eli/ontology#passed_by")
 SOURCE_KIND = _n(SG + "sourceKind")
@@ -170,7 +171,8 @@ FIELDS = {  # strategy -> (slug, German, English, theme slug or "")
     ),
 }  # fmt: skip
 
-BODIES = (  # slug, class, German name, English name or "", relation to (predicate, body)
+BODIES = (  # slug, class, German name, English name or "", relation to (predicate, body);
+    # a body without a relation is local to the town (sg:localTo)
     ("stadt", "Municipality", "Stadt {town}", "City of {town}", None),
     ("stadtrat", "Council", "Stadtrat", "City council", ("unitOf", "stadt")),
     ("hauptausschuss", "Committee", "Hauptausschuss", "Main committee", ("sub", "stadtrat")),
@@ -437,6 +439,8 @@ class _Municipality:
             if relation:
                 predicate = UNIT_OF if relation[0] == "unitOf" else SUB_ORG_OF
                 self.add(body, predicate, self.node(f"organisation/{relation[1]}"))
+            elif kind != "Municipality":  # the town's associations and networks
+                self.add(body, LOCAL_TO, self.node("organisation/stadt"))
             if slug == "stadt":
                 self.add(body, HAS_UNIT, self.node("organisation/fachdienst-soziales"))
             if kind in ("Council", "Committee", "AdvisoryBoard"):

@@ -5,6 +5,7 @@ web processes (`serve --workers`), side by side with Oxigraph server in the same
     python -m bench.scale                                   # 1M and 5M builds, HTTP at 1M
     python -m bench.scale --sizes 1000000 --http-size 1000000 --seconds 8
     python -m bench.scale --sizes 20000 --http-size 20000 --seconds 2     # a quick check
+    python -m bench.scale --sizes 1000000 --queries-size 0 --reuse     # HTTP only, stores kept
 
 Writes ``bench/results/scale-<time>.md`` and ``.json``. The machine's load average is recorded
 with every step: on a shared machine the times are only comparable within one run.

@@ -66,8 +66,9 @@ class BuildWatcher(Protocol):
         """``quads`` unchanged, looked at on the way."""
         ...
 
-    def loaded(self) -> None:
-        """Every data quad went by; the gate starts (the watcher may work meanwhile)."""
+    def loaded(self, fresh: ox.Store) -> None:
+        """Every data quad went by into ``fresh``; the gate starts (the watcher may work
+        meanwhile, and read ``fresh``)."""
         ...
 
     def prepare(self, fresh: ox.Store) -> None:
@@ -145,7 +146,7 @@ def build(
         # default graph is the data (naming ~150 graphs as the default graph instead makes
         # every pattern a union over them: 5–40× slower). Shapes and metadata come after.
         if watcher is not None:
-            watcher.loaded()
+            watcher.loaded(fresh)
         chosen = choose_validator(validator, len(fresh))
         if progress:
             progress(f"SHACL ({chosen})", 0, 1)

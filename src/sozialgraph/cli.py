@@ -137,7 +137,7 @@ def serve(
     from sozialgraph.build import build as run_build
     from sozialgraph.publishing.search_service import build_watcher
     from sozialgraph.web.app import create_app
-    from sozialgraph.web.server import run_server
+    from sozialgraph.web.server import run_server, tuned_allocator
 
     overrides: dict[str, object] = {}
     if store:
@@ -149,6 +149,7 @@ def serve(
     if workers:
         overrides["web_processes"] = workers
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    tuned_allocator(settings)  # before anything opens a store: the command may start once more
     try:
         parse_tokens(settings.write_tokens)  # refuse short tokens before anything starts
     except SozialgraphError as error:

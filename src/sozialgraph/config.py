@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     inline_lookups: bool = Field(
         True, description="Run provably small /sparql lookups in the web process (no worker)."
     )
+    ready_answers: bool = Field(
+        True,
+        description="Write /sparql answers ready at once from the HTTP layer (no ASGI round).",
+    )
+    malloc_tcache: int = Field(
+        100, ge=0, le=65_535, description="glibc's cache of freed blocks per size and thread."
+    )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a SPARQL query may run.")
     max_result_bytes: int = Field(50_000_000, gt=0, description="Largest serialised query result.")
     max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query text.")

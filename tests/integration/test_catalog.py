@@ -186,9 +186,9 @@ def test_catalog_dates_come_from_the_store(server: LiveServer) -> None:
     graph = catalog_graph(server)
     newest = sparql(
         server,
-        "SELECT (MAX(?t) AS ?t) WHERE { GRAPH <" + BASE + "graph/meta> "
+        "SELECT (MAX(?t) AS ?newest) WHERE { GRAPH <" + BASE + "graph/meta> "
         "{ ?a <http://www.w3.org/ns/prov#endedAtTime> ?t } }",
-    )[0]["t"]
+    )[0]["newest"]
     assert graph.value(DATASET, DCTERMS.modified) == Literal(newest, datatype=XSD.dateTime)
     assert graph.value(CATALOG, DCTERMS.modified) == Literal(newest, datatype=XSD.dateTime)
     period = graph.value(DATASET, DCTERMS.temporal)
@@ -248,8 +248,10 @@ def test_void_describes_size_partitions_dumps_and_vocabularies(server: LiveServe
     assert graph.value(DATASET, VOID.uriSpace) == Literal(BASE)
     assert graph.value(DATASET, VOID.sparqlEndpoint) == URIRef(BASE + "sparql")
     total = int(graph.value(DATASET, VOID.triples))
-    counted = sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
-    assert total == int(counted)
+    # the data's graphs (on Virtuoso, the union also holds the server's own graphs)
+    data = f'FILTER(STRSTARTS(STR(?g), "{BASE}graph/"))'
+    counted = sparql(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {data} }}")
+    assert total == int(counted[0]["n"])
     by_property = {
         str(graph.value(part, VOID.property)): int(graph.value(part, VOID.triples))
         for part in graph.objects(DATASET, VOID.propertyPartition)

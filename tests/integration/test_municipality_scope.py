@@ -130,7 +130,8 @@ def test_eccar_queries_count_only_the_towns_measures(
 
 # -- the allowed values of imports ---------------------------------------------------------------
 
-#: Bodies of the generator that belong to no municipality (partners and networks).
+#: Bodies of the generator outside the town's administration (partners and networks): each is
+#: local to its town (sg:localTo).
 FREE_BODIES = {
     slug for slug, kind, *_, relation in BODIES if relation is None and kind != "Municipality"
 }
@@ -156,15 +157,19 @@ def test_import_vocabulary_of_a_town_is_its_part_of_the_whole(
             iri = row["iri"] or ""
             if row["kind"] in OWN_KINDS:
                 return town_of(iri) == town
-            if row["kind"] == "body":  # its own, and those of no municipality (ECCAR, partners)
+            if row["kind"] == "body":  # its own and its local ones, and the shared ones (ECCAR)
                 owner = town_of(iri)
-                free = not owner.startswith("gemeinde-") or iri.rsplit("/", 1)[-1] in FREE_BODIES
-                return owner == town or free
+                return owner == town or not owner.startswith("gemeinde-")
             return True  # ECCAR commitments, target groups, themes, status values: shared
 
         scoped = solutions(store, query.bind({"municipality": municipality(number)}))
         assert {row["kind"] for row in scoped} >= {*OWN_KINDS, "body", "commitment", "status"}
         assert rows_of(scoped) == rows_of([row for row in everything if allowed(row)])
+        bodies = {row["iri"] for row in scoped if row["kind"] == "body"}
+        # its associations (local to it) and ECCAR (shared); no other town's associations
+        assert {f"{EX}{town}/organisation/{slug}" for slug in FREE_BODIES} <= bodies
+        assert f"{EX}organisation/eccar" in bodies
+        assert not {iri for iri in bodies if iri and town_of(iri) not in (town, "organisation")}
 
 
 def test_imports_resolve_labels_among_their_own_towns_values(store: EmbeddedStore) -> None:

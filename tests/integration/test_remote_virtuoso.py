@@ -126,7 +126,7 @@ def test_a_result_cut_at_the_row_limit_is_an_error(tmp_path: Path) -> None:
 
 def test_a_store_holding_other_data_is_not_empty(tmp_path: Path) -> None:
     """`serve` builds an empty store (`DROP ALL` first): someone else's graphs must not look
-    empty, though they are not sozialgraph's and not listed (Virtuoso's own graphs don't count)."""
+    empty; they are listed as on other engines (Virtuoso's own graphs don't count)."""
     with VirtuosoServer(tmp_path / "db") as server:
         store = RemoteStore(_settings(server))
         assert store.is_empty()
@@ -136,5 +136,6 @@ def test_a_store_holding_other_data_is_not_empty(tmp_path: Path) -> None:
         )
         response = httpx.post(server.update_url, data={"update": other}, timeout=30)
         assert response.is_success, response.text
-        assert store.graph_names() == [] and not store.is_empty()
+        assert store.graph_names() == ["https://example.org/graph/other"]
+        assert not store.is_empty()
         store.close()

@@ -11,7 +11,6 @@ from sozialgraph.store.remote_dialect import (
     DATA_TRIPLES,
     TEMPLATE_TRIPLES,
     insert_block,
-    own_graph_filter,
     plain_blank_nodes,
     standard_terms,
 )
@@ -88,13 +87,6 @@ def test_virtuoso_booleans_become_true_and_false() -> None:
         f'"true"^^<{xsd}boolean>',
         f'"false"^^<{xsd}boolean>',
     ]
-
-
-def test_own_graph_filter_quotes_the_prefix() -> None:
-    assert (
-        own_graph_filter("?g", 'https://x/"graph/')
-        == 'FILTER(STRSTARTS(STR(?g), "https://x/\\"graph/"))'
-    )
 
 
 def test_virtuoso_is_asked_for_json_and_n_triples_and_pyoxigraph_writes_the_rest() -> None:

@@ -23,7 +23,7 @@ import tantivy
 #: Analyser names registered on every index.
 GERMAN = "sg_de"
 ENGLISH = "sg_en"
-FOLDED = "sg_fold"  # no stemming: prefixes (as you type) and typos
+FOLDED = "sg_fold"  # no stemming: a query word as written (a prefix beside its stem)
 LANGUAGES = ("de", "en")
 
 #: Words from this length on may have one typo.

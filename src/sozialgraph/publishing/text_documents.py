@@ -19,6 +19,7 @@ import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -92,7 +93,7 @@ class TextDocument:
             " ".join(sorted(values))
             for values in (self.types, self.strategies, self.municipalities)
         )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return _digest(text)
 
     def label(self, lang: str) -> str | None:
         for prop in LABEL_PROPERTIES:
@@ -100,6 +101,11 @@ class TextDocument:
                 if p == prop and language.split("-")[0] == lang:
                     return value
         return None
+
+
+@lru_cache(maxsize=1 << 14)
+def _digest(text: str) -> str:  # many resources share their filter fields
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class RowSource:
@@ -164,15 +170,36 @@ async def graph_fingerprints(source: RowSource) -> dict[str, str]:
     )
 
 
-def store_fingerprints(store: ox.Store, registry: QueryRegistry | None = None) -> dict[str, str]:
-    """``graph_fingerprints`` of an open store (a build's new generation)."""
-    known = registry or QueryRegistry(queries_dir())
+def store_fingerprints(store: ox.Store, sizes: list[Row] | None = None) -> dict[str, str]:
+    """``graph_fingerprints`` of an open store (a build's new generation); with ``sizes`` (the
+    graph sizes read before its last graphs were added) only the other graphs are counted."""
+    if sizes is None:
+        sizes = _store_rows(store, "graph-sizes", _SIZES)
+    else:
+        known = {g.value for g, _ in sizes if g is not None}
+        added = []
+        for graph in store.named_graphs():
+            if isinstance(graph, ox.NamedNode) and graph.value not in known:
+                count = sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+                if count:
+                    added.append((graph, ox.Literal(str(count))))
+        sizes = [*sizes, *added]
+    return _fingerprints(sizes, _store_rows(store, "graph-fingerprints", _LATEST))
 
-    def rows(name: str, columns: Sequence[str]) -> list[Row]:
-        named = known.get(name)
-        return select_on(store, named.bind_terms(named.terms({})), columns)
 
-    return _fingerprints(rows("graph-sizes", _SIZES), rows("graph-fingerprints", _LATEST))
+def store_graph_sizes(store: ox.Store) -> list[Row]:
+    """The size of each named graph of an open store (``graph-sizes``)."""
+    return _store_rows(store, "graph-sizes", _SIZES)
+
+
+def _store_rows(store: ox.Store, name: str, columns: Sequence[str]) -> list[Row]:
+    named = _registry().get(name)
+    return select_on(store, named.bind_terms(named.terms({})), columns)
+
+
+@lru_cache(maxsize=1)
+def _registry() -> QueryRegistry:
+    return QueryRegistry(queries_dir())
 
 
 def _fingerprints(sizes: list[Row], latest: list[Row]) -> dict[str, str]:

@@ -29,45 +29,23 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sozialgraph.namespaces import DCT_NS as DCTERMS
 from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.publishing.text_documents import (
     PROV_ACTIVITY,
     SHAPES_PREFIX,
-    SKOS,
     TEXT_PROPERTIES,
+    Row,
     TextDocument,
     store_fingerprints,
+    store_graph_sizes,
 )
 from sozialgraph.publishing.text_index import IndexFiles
+from sozialgraph.publishing.text_links import LINKS, FilterFields, Pairs
 
 log = logging.getLogger("sozialgraph.search")
 
-SG = "https://w3id.org/sozialgraph/ontology#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-STRATEGY = SG + "Strategy"
-ORG = "http://www.w3.org/ns/org#"
-#: The links the filter fields follow (the property paths of the two queries), by role.
-_LINKS = {
-    RDF_TYPE: "type",
-    SG + "hasStatusAssessment": "status",  # followed backwards
-    SG + "hasCommitteeStep": "step",  # followed backwards
-    SG + "versionOf": "up",
-    SG + "goalOfStrategy": "up",
-    SG + "belongsToStrategy": "up",
-    SG + "hasFieldScheme": "scheme_of",  # followed backwards
-    SKOS + "inScheme": "in_scheme",
-    SG + "servesField": "serves",
-    DCTERMS + "publisher": "publisher",
-    "http://data.europa.eu/eli/ontology#passed_by": "passed_by",
-    ORG + "unitOf": "unit_of",
-    ORG + "subOrganizationOf": "unit_of",
-}
 _TEXT = "text"
-_KIND = {**{p: _TEXT for p in TEXT_PROPERTIES}, **_LINKS}
-
-Pairs = list[tuple[str, str]]
-Links = dict[str, list[str]]
+_KIND = {**{p: _TEXT for p in TEXT_PROPERTIES}, **LINKS}
 
 
 class TextCollector:
@@ -166,7 +144,7 @@ class TextCollector:
                 entry = grouped[iri] = (set(), [])
             entry[0].add(graph)
             entry[1].append((prop, language, text))
-        fields = _FilterFields(self.links)
+        fields = FilterFields(self.links)
         documents = {}
         for iri, (in_graphs, texts) in grouped.items():
             types, strategies, places = fields.of(iri)
@@ -191,92 +169,17 @@ class TextCollector:
         return both
 
 
-def _forward(pairs: Pairs) -> Links:
-    found: Links = defaultdict(list)
-    for subject, target in pairs:
-        found[subject].append(target)
-    return dict(found)
-
-
-def _backward(pairs: Pairs) -> Links:
-    found: Links = defaultdict(list)
-    for subject, target in pairs:
-        found[target].append(subject)
-    return dict(found)
-
-
-class _FilterFields:
-    """Classes, strategies and municipalities of a resource, following the links as the
-    property paths of ``search-facets.rq`` and ``search-municipality.rq`` do."""
-
-    def __init__(self, links: dict[str, Pairs]) -> None:
-        empty: Pairs = []
-        self.types = _forward(links.get("type", empty))
-        self.strategies = {s for s, t in links.get("type", empty) if t == STRATEGY}
-        self.assessed_by = _backward(links.get("status", empty))
-        self.stepped_by = _backward(links.get("step", empty))
-        self.up = _forward(links.get("up", empty))
-        self.in_scheme = _forward(links.get("in_scheme", empty))
-        self.serves = _forward(links.get("serves", empty))
-        self.scheme_of = _backward(links.get("scheme_of", empty))
-        self.publisher = _forward(links.get("publisher", empty))
-        self.passed_by = _forward(links.get("passed_by", empty))
-        self.unit_of = _forward(links.get("unit_of", empty))
-        self.municipalities = {m for s in self.strategies for m in self.publisher.get(s, ())}
-        self._reach: dict[str, set[str]] = {}
-
-    def _bodies(self, node: str) -> set[str]:
-        """The municipalities among the nodes ``(unitOf|subOrganizationOf)*`` reaches."""
-        known = self._reach.get(node)
-        if known is None:
-            seen, todo = {node}, [node]
-            while todo:
-                for target in self.unit_of.get(todo.pop(), ()):
-                    if target not in seen:
-                        seen.add(target)
-                        todo.append(target)
-            known = self._reach[node] = seen & self.municipalities
-        return known
-
-    def of(self, iri: str) -> tuple[set[str], set[str], set[str]]:
-        """``iri``'s classes, strategies (when it has a class) and municipalities."""
-        up, scheme_of, in_scheme = self.up, self.scheme_of, self.in_scheme
-        municipalities, unit_of = self.municipalities, self.unit_of
-        starts = [iri, *self.assessed_by.get(iri, ()), *self.stepped_by.get(iri, ())]
-        ends: set[str] = set(starts)
-        places: set[str] = set()
-        for start in starts:  # (^hasStatusAssessment|^hasCommitteeStep)?
-            if start in up:
-                ends.update(up[start])
-            if start in scheme_of:
-                ends.update(scheme_of[start])
-            for scheme in in_scheme.get(start, ()):
-                ends.update(scheme_of.get(scheme, ()))
-            for field_ in self.serves.get(start, ()):
-                for scheme in in_scheme.get(field_, ()):
-                    ends.update(scheme_of.get(scheme, ()))
-            for body in (start, *self.passed_by.get(start, ())):  # eli:passed_by?
-                if body in unit_of:
-                    places |= self._bodies(body)
-                elif body in municipalities:
-                    places.add(body)
-        for end in ends:  # (...)?/dcterms:publisher
-            for place in self.publisher.get(end, ()):
-                if place in municipalities:
-                    places.add(place)
-        types = set(self.types.get(iri, ()))
-        return types, (ends & self.strategies) if types else set(), places
-
-
 class BuildIndex:
     """The text index made inside a build (``build.py``'s watcher).
 
     The texts and links are noted as the quads stream into the new generation; when the data
-    are loaded (``loaded``), the documents and tantivy's files are made in a thread while the
-    SHACL gate runs (both mostly outside the GIL: pyoxigraph's queries, tantivy's writer
-    threads). The few quads added after the gate (shapes, provenance) are noted apart: if any of
-    them touches a noted resource, the index is made again from all notes (``prepare``). The
-    files are published under the version that went live (``live``) or removed (``discard``).
+    are loaded (``loaded``), the data graphs' sizes (for the fingerprints), the documents and
+    tantivy's files are made in a thread while the SHACL gate runs (the gate's queries and
+    tantivy's writer thread work mostly outside the GIL; the documents' Python does not, so its
+    cost is the build's too). The few quads added after the gate (shapes, provenance) are noted
+    apart: if any of them touches a noted resource, the index is made again from all notes
+    (``prepare``). The files are published under the version that went live (``live``) or
+    removed (``discard``).
     """
 
     def __init__(self, folder: Path, base_iri: str, max_quads: int | None = None) -> None:
@@ -287,6 +190,7 @@ class BuildIndex:
         self._data: TextCollector | None = None
         self._thread: threading.Thread | None = None
         self._made: tuple[IndexFiles, set[str]] | BaseException | None = None
+        self._sizes: list[Row] | None = None  # of the data graphs, read beside the gate
         self._files: IndexFiles | None = None
         self.overflowed = False  # too large to note: no index from this build
         #: wall and CPU seconds of the parts (CPU of the thread that made the documents)
@@ -299,21 +203,25 @@ class BuildIndex:
         """Graphs whose texts are not indexed: the metadata and the shapes (as the server)."""
         return graph == self.meta or graph.startswith(SHAPES_PREFIX)
 
-    def loaded(self) -> None:
-        """Every data quad went by: make the index from them while the gate runs (none of a
-        build too large to note: the server makes it after the switch)."""
+    def loaded(self, fresh: ox.Store | None = None) -> None:
+        """Every data quad went by (into ``fresh``): make the index from them while the gate
+        runs (none of a build too large to note: the server makes it after the switch)."""
         if self.collector.overflowed:
             self.overflowed = True
             return
         self._data, self.collector = self.collector, TextCollector(self.base_iri)
         self._data.finished()
         self._thread = threading.Thread(
-            target=self._make, args=(self._data,), name="text-index", daemon=True
+            target=self._make, args=(self._data, fresh), name="text-index", daemon=True
         )
         self._thread.start()
 
-    def _make(self, notes: TextCollector) -> None:
+    def _make(self, notes: TextCollector, fresh: ox.Store | None) -> None:
         try:
+            if fresh is not None:  # the data graphs' sizes, counted beside the gate too
+                started = time.perf_counter()
+                self._sizes = store_graph_sizes(fresh)
+                self.seconds["sizes"] = time.perf_counter() - started
             self._made = self._write(notes), notes.nodes()
         except BaseException as error:  # handed to prepare, in the build's thread
             self._made = error
@@ -323,7 +231,7 @@ class BuildIndex:
         with _without_cycle_collection():
             documents = notes.documents(self.skipped)
             mark, mark_cpu = time.perf_counter(), time.thread_time()
-            files = IndexFiles.write(self.folder, {}, documents)
+            files = IndexFiles.write(self.folder, {}, documents, threads=1)
         self.seconds.update(
             documents=mark - started,
             documents_cpu=mark_cpu - cpu,
@@ -338,20 +246,20 @@ class BuildIndex:
         if self.overflowed:
             return
         try:
-            started = time.perf_counter()
-            fingerprints = store_fingerprints(fresh)
-            self.seconds["fingerprints"] = time.perf_counter() - started
             if self._thread is None:  # not told when the data were loaded: all at once
                 files = self._write(self.collector)
             else:
                 files = self._joined(self.collector)
-            files.fingerprints = fingerprints
+            started = time.perf_counter()
+            files.fingerprints = store_fingerprints(fresh, self._sizes)
+            self.seconds["fingerprints"] = time.perf_counter() - started
             self._files = files
         except Exception:
             log.exception("search: the build could not make the text index; the server will")
             self.discard()
         finally:
             self._data, self.collector = None, TextCollector(self.base_iri)
+            self._sizes = None
 
     def _joined(self, extra: TextCollector) -> IndexFiles:
         """The thread's index, or one made again when the quads added since matter to it."""
@@ -438,7 +346,7 @@ def documents_of_store(
 def facet_digests_of_store(store: ox.Store, base_iri: str, iris: Iterable[str]) -> dict[str, str]:
     """``facet_digests`` on an open store, from its links by pattern."""
     with _without_cycle_collection():
-        fields = _FilterFields(notes_of_store(store, base_iri, texts=False).links)
+        fields = FilterFields(notes_of_store(store, base_iri, texts=False).links)
         digests = {}
         for iri in iris:
             types, strategies, places = fields.of(iri)

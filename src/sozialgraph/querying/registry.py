@@ -18,7 +18,9 @@ given; then it takes part without that mark. Such lines are fixed text of the fi
 they let an optional filter start the query where the engine's planner would not (pyoxigraph
 plans ``OPTIONAL``/``BOUND`` tricks poorly), and the file run as it is remains the unfiltered
 query. A line ``#[values]`` places the VALUES block there instead (e.g. inside a subquery, which
-does not see the bindings of the outer query); it may appear more than once.
+does not see the bindings of the outer query); it may appear more than once. A line
+``#[name] #[values]`` places it there as well, only when parameter ``name`` is given (e.g. in a
+subquery that only that filter has).
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ _IRI_OK = re.compile(r"^https?://[^\x00-\x20<>\"{}|\\^`\x7f]+$")
 _LANGUAGE_OK = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _NAME_OK = re.compile(r"^[a-z][a-z0-9_]*$")
 VALUES_MARK = "values"
-VALUES_LINE = re.compile(r"^[ \t]*#\[values\][ \t]*$", re.MULTILINE)
+VALUES_LINE = re.compile(r"^(?P<indent>[ \t]*)#\[values\][ \t]*$", re.MULTILINE)
+_VALUES_MARK_LINE = re.compile(
+    r"^[ \t]*(?:#\[[a-z][a-z0-9_]*\] )?#\[values\](?P<rest>.*)$", re.MULTILINE
+)
 _CONDITIONAL = re.compile(r"^(?P<indent>[ \t]*)#\[(?P<name>[a-z][a-z0-9_]*)\] ?", re.MULTILINE)
 
 
@@ -147,10 +152,11 @@ class NamedQuery:
 
         def switch(match: re.Match[str]) -> str:
             if match["name"] == VALUES_MARK:
-                return match["indent"] + block
+                return match[0]  # placed below, also where a given parameter's mark was
             return match["indent"] if match["name"] in terms else match[0]
 
         text = _CONDITIONAL.sub(switch, self.text)
+        text = VALUES_LINE.sub(lambda match: match["indent"] + block, text)
         if self.places_values:
             return text
         cut = self.where_brace + 1  # conditional lines are all after it (checked on loading)
@@ -202,8 +208,8 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise ValueError(f"{path.name}: '#[{match['name']}]' names no declared parameter")
         if guarded.where_brace is None or match.start() < guarded.where_brace:
             raise ValueError(f"{path.name}: '#[{match['name']}]' lines belong in the WHERE clause")
-        if match["name"] == VALUES_MARK and match.start() not in values_lines:
-            raise ValueError(f"{path.name}: '#[values]' stands alone on its line")
+    if any(match["rest"].strip() for match in _VALUES_MARK_LINE.finditer(text)):
+        raise ValueError(f"{path.name}: '#[values]' stands alone on its line (or after a mark)")
     return NamedQuery(
         name=path.stem,
         text=text,

@@ -32,10 +32,10 @@ from sozialgraph.errors import QueryTimeout, StoreUnavailable
 from sozialgraph.namespaces import meta_graph_iri
 from sozialgraph.store.base import QueryResult, Term, serialize_quads
 from sozialgraph.store.remote_dialect import (
+    SERVER_GRAPHS,
     graph_cut,
     insert_block,
     is_virtuoso,
-    own_graph_filter,
     row_limit_cut,
     server_graphs_filter,
     standard_terms,
@@ -86,7 +86,6 @@ class RemoteStore:
         self.settings = settings
         self.endpoints = RemoteEndpoints.from_settings(settings)
         self.meta_graph = meta_graph_iri(settings.base_iri)
-        self.own_graphs = f"{settings.base_iri}graph/"  # sozialgraph's graphs, not the server's
         self._virtuoso: bool | None = None  # known from the server's answers (remote_dialect)
         timeout = settings.query_timeout
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
@@ -152,7 +151,7 @@ class RemoteStore:
     def graph_names(self) -> list[str]:
         self._check_union()
         if self._is_virtuoso():  # Virtuoso finds no graph with `GRAPH ?g { }`
-            graph = own_graph_filter("?g", self.own_graphs)
+            graph = server_graphs_filter("?g")
             rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {graph} }}")
         else:
             rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
@@ -182,8 +181,8 @@ class RemoteStore:
         )
 
     def _is_ours(self, graph: str) -> bool:
-        """Every graph; on Virtuoso (whose own graphs are always there) only ``{base}graph/``."""
-        return not self._is_virtuoso() or graph.startswith(self.own_graphs)
+        """Every graph; on Virtuoso not its own (``SERVER_GRAPHS``, always there)."""
+        return not self._is_virtuoso() or not graph.startswith(SERVER_GRAPHS)
 
     def _graph_triples(self, graph: str) -> list[ox.Triple]:
         """One graph through the Graph Store Protocol (or a SELECT when there is no endpoint)."""
@@ -228,8 +227,8 @@ class RemoteStore:
         if cached is not None and time.monotonic() - cached[0] < VERSION_CACHE_SECONDS:
             return cached[1]
         meta = iri_text(self.meta_graph)
-        own = own_graph_filter("?g", self.own_graphs)
-        listing = f"GRAPH ?g {{ ?s ?p ?o }} {own}" if self._is_virtuoso() else "GRAPH ?g { }"
+        kept = server_graphs_filter("?g")
+        listing = f"GRAPH ?g {{ ?s ?p ?o }} {kept}" if self._is_virtuoso() else "GRAPH ?g { }"
         rows = self._select(
             "SELECT ?graphs ?modified WHERE {\n"
             f"  {{ SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE {{ {listing} }} }}\n"
@@ -263,7 +262,7 @@ class RemoteStore:
     def triple_count(self, graph: str | None = None) -> int:
         pattern = f"GRAPH {iri_text(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         if not graph and self._is_virtuoso():
-            pattern += " " + own_graph_filter("?g", self.own_graphs)
+            pattern += " " + server_graphs_filter("?g")
         rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         return int(rows[0]["n"].value)
 

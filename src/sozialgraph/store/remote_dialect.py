@@ -11,7 +11,7 @@ Measured on Virtuoso 7.2.5 (``tests/integration/test_remote_store.py``,
   ``true``/``false``.
 - ``GRAPH ?g { }`` finds no graph there, and its own graphs (``virtrdf#``, ``ldp#``,
   ``localuriqaserver``) are part of every listing: on Virtuoso the graphs are found through their
-  triples and limited to sozialgraph's own (``{base}graph/``).
+  triples, and its own are left out (every other graph is listed, as on other engines).
 - ``ResultSetMaxRows`` cuts a SELECT silently with ``200``, marked only by the header
   ``X-SPARQL-MaxRows: N`` (also sent when the answer has exactly N rows, so such an answer counts
   as cut too). A CONSTRUCT and a Graph Store ``GET`` are cut without any mark: the store compares
@@ -174,12 +174,6 @@ def server_graphs_filter(variable: str) -> str:
     """A FILTER that leaves out Virtuoso's own graphs (:data:`SERVER_GRAPHS`)."""
     kept = " && ".join(f"!STRSTARTS(STR({variable}), {ox.Literal(g)})" for g in SERVER_GRAPHS)
     return f"FILTER({kept})"
-
-
-def own_graph_filter(variable: str, prefix: str) -> str:
-    """A FILTER that keeps the graphs under ``prefix`` (a plain IRI prefix, quoted safely)."""
-    literal = ox.Literal(prefix)
-    return f"FILTER(STRSTARTS(STR({variable}), {literal}))"
 
 
 def transfer_type(media_type: str) -> str:

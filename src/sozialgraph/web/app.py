@@ -42,7 +42,7 @@ from sozialgraph.web.cors import ReadOnlyCORS
 from sozialgraph.web.iri_paths import link_target
 from sozialgraph.web.problems import install_error_handlers
 from sozialgraph.web.security_headers import ALWAYS, with_headers, with_security_headers
-from sozialgraph.web.sparql_fast import SparqlFastPath
+from sozialgraph.web.sparql_fast import Ready, SparqlFastPath
 from sozialgraph.web.templating import STATIC_DIR, create_templates
 from sozialgraph.web.write_auth import FailedAuthThrottle
 
@@ -75,6 +75,17 @@ class SozialgraphApp(FastAPI):
         if version is not None:
             send = with_headers(send, [version])
         await super().__call__(scope, receive, with_security_headers(scope, send))
+
+    def answer_now(self, scope: Scope) -> Ready | None:
+        """The fast path's answer to an HTTP ``scope`` when it is ready without waiting (status,
+        headers, body: the same as through ``__call__``); None: call the app."""
+        service: QueryService | None = getattr(self.state, "query_service", None)
+        local = service.backend.known_version() if service is not None else None
+        if local is None:
+            return None
+        version = self.version_header.header(scope, local)
+        extra = [*ALWAYS, version] if version is not None else ALWAYS
+        return self.fast_path.answer_now(scope, local, extra)
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:

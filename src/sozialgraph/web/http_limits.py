@@ -14,6 +14,11 @@ adds what a public server needs, below the ASGI app (measured in tests/chaos/tes
 
 Every refusal closes the connection and is counted in a log line (at most one per kind every
 ten seconds, so an attack cannot flood the log).
+
+It also writes answers that are ready at once: when the app has an ``answer_now(scope)`` (the
+SPARQL fast path: a kept result, a small lookup, a 304), a GET without a body gets that answer
+right from the parser's callback, in one write, byte for byte as uvicorn would write it after the
+ASGI round (a task, two messages, two writes), which costs more than the lookup itself.
 """
 
 from __future__ import annotations
@@ -22,10 +27,18 @@ import asyncio
 import logging
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from uvicorn._types import ASGI3Application, HTTPScope
 from uvicorn.config import Config
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+from uvicorn.protocols.http.httptools_impl import (
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 from uvicorn.server import ServerState
 
 logger = logging.getLogger("uvicorn.error")
@@ -68,8 +81,15 @@ class HttpLimits:
     max_headers: int = 100
     max_url_bytes: int = 3 * 100_000 + 8 * 1024
     max_connections: int = field(default_factory=default_max_connections)
+    ready_answers: bool = True  # write the app's ready answers (``answer_now``) at once
     log: RefusalLog = field(default_factory=RefusalLog)
 
+
+#: An app's ready answer to a request (status, headers, body), or None: ask the app.
+AnswerNow = Callable[[HTTPScope], "tuple[int, list[tuple[bytes, bytes]], bytes] | None"]
+#: Headers the proxy-headers middleware turns into another client or scheme: such requests go
+#: through it (and the app) the usual way.
+_PROXY_HEADERS = (b"x-forwarded-for", b"x-forwarded-proto")
 
 _REASONS = {
     408: b"Request Timeout",
@@ -102,6 +122,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._body_timer: asyncio.TimerHandle | None = None
         self._body_started = 0.0
         self._body_bytes = 0
+        self._answer_now = ready_answers(self.app) if self.limits.ready_answers else None
+        self._at_once = False  # a request without a body is being started
 
     # connection
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -158,7 +180,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._body_started = time.monotonic()
             self._body_bytes = 0
             self._body_timer = self.loop.call_later(self.limits.body_timeout, self._check_body)
+        else:
+            self._at_once = self._answer_now is not None
         super().on_headers_complete()
+        self._at_once = False
 
     def on_body(self, body: bytes) -> None:
         if self._done:
@@ -174,6 +199,51 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._body_timer = None
         self._headers_pending = True
         super().on_message_complete()
+
+    # answers ready at once
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: ASGI3Application) -> None:
+        if self._at_once and app is self.app and self._write_ready(cycle):
+            return
+        super()._start_asgi_task(cycle, app)
+
+    def _write_ready(self, cycle: RequestResponseCycle) -> bool:
+        """Write the app's ready answer to ``cycle``'s request as ``RequestResponseCycle.send``
+        would (status line, default and app headers, body; the access log line), in one write;
+        False when the request takes the ASGI way."""
+        scope = cycle.scope
+        if scope["method"] != "GET" or not cycle.keep_alive or self.flow.write_paused:
+            return False
+        if any(name in _PROXY_HEADERS for name, _ in scope["headers"]):
+            return False
+        assert self._answer_now is not None
+        try:
+            ready = self._answer_now(scope)
+        except Exception:  # the ASGI way reports it (a 500 and its log)
+            logger.exception("Ready answer failed; the app answers")
+            return False
+        if ready is None:
+            return False
+        status, headers, body = ready
+        cycle.response_started = True
+        cycle.waiting_for_100_continue = False
+        if cycle.access_log:
+            cycle.access_logger.info(
+                '%s - "%s %s HTTP/%s" %d',
+                get_client_addr(scope),
+                scope["method"],
+                get_path_with_query_string(scope),
+                scope["http_version"],
+                status,
+            )
+        content = [STATUS_LINE[status]]
+        for name, value in (*cycle.default_headers, *headers):
+            content += (name.lower(), b": ", value, b"\r\n")
+        content += (b"\r\n", body)
+        self.transport.write(b"".join(content))
+        cycle.response_complete = True
+        cycle.message_event.set()
+        cycle.on_response()
+        return True
 
     # limits
     def _check_headers(self, url_bytes: int, field_bytes: int) -> bool:
@@ -250,6 +320,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 timer.cancel()
         self._header_timer = None
         self._body_timer = None
+
+
+def ready_answers(app: ASGI3Application) -> AnswerNow | None:
+    """The ``answer_now`` of the app that uvicorn loaded (behind its proxy-headers middleware)."""
+    inner = app.app if isinstance(app, ProxyHeadersMiddleware) else app
+    found: AnswerNow | None = getattr(inner, "answer_now", None)
+    return found
 
 
 def protocol_class(limits: HttpLimits) -> type[LimitedHttpToolsProtocol]:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+import platform
+import sys
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sozialgraph.config import Settings
 from sozialgraph.web.http_limits import HttpLimits, default_max_connections, protocol_class
+
+if TYPE_CHECKING:
+    from sozialgraph.web.sparql_fast import Ready
 
 
 def http_limits(settings: Settings) -> HttpLimits:
@@ -23,6 +28,7 @@ def http_limits(settings: Settings) -> HttpLimits:
         # a GET query may be percent-encoded (3 bytes a character) in the request line
         max_url_bytes=3 * settings.max_query_bytes + 8 * 1024,
         max_connections=settings.http_max_connections or default_max_connections(),
+        ready_answers=settings.ready_answers,
     )
 
 
@@ -93,6 +99,24 @@ def run_server(
     )
 
 
+def tuned_allocator(settings: Settings) -> None:
+    """Start this command once more (``exec``: the same process) with glibc's per-thread cache of
+    freed blocks raised from 7 to ``malloc_tcache`` blocks per size, unless it is 0 or
+    ``GLIBC_TUNABLES`` is set already. A SPARQL query in pyoxigraph allocates and frees more small
+    blocks than 7; with the default, malloc's slow path costs about a quarter of a small lookup's
+    CPU in a long-running server (docs/architecture.md). Query workers inherit the setting."""
+    if (
+        not settings.malloc_tcache
+        or "GLIBC_TUNABLES" in os.environ
+        or platform.libc_ver()[0] != "glibc"
+    ):
+        return
+    tunable = f"glibc.malloc.tcache_count={settings.malloc_tcache}"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, sys.orig_argv, {**os.environ, "GLIBC_TUNABLES": tunable})  # noqa: S606
+
+
 def app_from_environment() -> ASGIApp:
     """The app of one of several web processes: settings from the environment, and a header
     that names the process (``Sozialgraph-Process``) so that clients and tests can tell them
@@ -120,6 +144,13 @@ class ProcessHeader:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+    def answer_now(self, scope: Scope) -> Ready | None:
+        """The app's ready answer (``SozialgraphApp.answer_now``) with the header."""
+        ready: Ready | None = self.app.answer_now(scope)  # type: ignore[attr-defined]
+        if ready is None:
+            return None
+        return ready[0], [*ready[1], self.header], ready[2]
 
 
 def __getattr__(name: str) -> Any:
