@@ -193,7 +193,8 @@ def test_imports_resolve_labels_among_their_own_towns_values(store: EmbeddedStor
     assert resolve(EX + "nowhere/organisation/stadt", "body", "Jugendamt") == "ambiguous"
 
 
-# The generator's IRI paths of what a town's search leaves out: sources (documents, press, council
+# The generator's IRI paths of what a town's search leaves out (its associations, local to it,
+# are in): sources (documents, press, council
 # information, party motions), funding programmes and the ECCAR membership.
 NOT_SEARCHED_IN_A_TOWN = ("dokumente", "presse", "ratsinfo", "partei", "foerderung",
                           "mitgliedschaft", "netzwerk")  # fmt: skip
@@ -211,11 +212,7 @@ def test_search_in_a_town_finds_the_towns_part_of_the_whole(
         def own(row: dict[str, str | None], town: str = town) -> bool:
             iri = row["resource"] or ""
             path = iri[len(EX) :].split("/")
-            return (
-                path[0] == town
-                and path[1] not in NOT_SEARCHED_IN_A_TOWN
-                and path[-1] not in FREE_BODIES
-            )
+            return path[0] == town and path[1] not in NOT_SEARCHED_IN_A_TOWN
 
         scoped = solutions(store, query.bind({"q": text, "municipality": municipality(number)}))
         assert scoped
@@ -243,7 +240,6 @@ def test_source_coverage_of_a_town_counts_its_own_resources(
             for row in typed
             if path_of[row["instance"]][0] == f"gemeinde-{number}"
             and path_of[row["instance"]][1] not in NOT_SEARCHED_IN_A_TOWN
-            and path_of[row["instance"]][-1] not in FREE_BODIES
         ]
         found = solutions(store, query.bind({"municipality": municipality(number)}))
         counts = {
@@ -297,12 +293,30 @@ def test_values_marker_places_the_bindings(tmp_path: Path) -> None:
     assert bound.count("VALUES") == 1
 
 
+def test_marked_values_line_places_the_bindings_only_for_its_parameter(tmp_path: Path) -> None:
+    query = parse_query_file(
+        write(
+            tmp_path,
+            "SELECT ?s WHERE {\n  #[values]\n  #[municipality] { SELECT ?s WHERE {\n"
+            "  #[municipality] #[values]\n  #[municipality]   ?s <urn:p> ?municipality .\n"
+            "  #[municipality] } }\n  ?s ?p ?o .\n}\n",
+        )
+    )
+    assert query.bind({}) == query.text
+    bound = query.bind({"municipality": "https://example.org/m"})
+    inner = bound.index("{ SELECT ?s WHERE {")
+    assert bound.count("VALUES ?municipality") == 2  # outside and in the subquery
+    assert bound.index("VALUES ?municipality", inner) > inner
+    assert "#[" not in bound
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
         ("SELECT ?s WHERE {\n  #[other] ?s ?p ?o .\n}\n", "names no declared parameter"),
         ("#[municipality] PREFIX ex: <urn:x>\nSELECT ?s WHERE { ?s ?p ?o }\n", "WHERE clause"),
         ("SELECT ?s WHERE {\n  #[values] ?s ?p ?o .\n}\n", "stands alone"),
+        ("SELECT ?s WHERE {\n  #[municipality] #[values] ?s ?p ?o .\n}\n", "stands alone"),
     ],
 )
 def test_bad_marks_are_refused_on_loading(tmp_path: Path, body: str, message: str) -> None:

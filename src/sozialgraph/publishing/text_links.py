@@ -31,6 +31,7 @@ LINKS = {
     "http://data.europa.eu/eli/ontology#passed_by": "passed_by",
     ORG + "unitOf": "unit_of",
     ORG + "subOrganizationOf": "unit_of",
+    SG + "localTo": "unit_of",  # an association belongs to its town's search like a unit
 }
 Pairs = list[tuple[str, str]]
 Links = dict[str, list[str]]
@@ -81,7 +82,7 @@ class FilterFields:
         }
 
     def _bodies(self, node: str) -> set[str]:
-        """The municipalities among the nodes ``(unitOf|subOrganizationOf)*`` reaches."""
+        """The municipalities among the nodes ``(unitOf|subOrganizationOf|localTo)*`` reaches."""
         known = self._reach.get(node)
         if known is None:
             seen, todo = {node}, [node]
