@@ -248,3 +248,42 @@ def test_quads_added_after_the_gate_that_touch_a_resource_make_the_index_again(
     touching = [*untouched, ox.Quad(thing, kind, ox.NamedNode(EX + "Ding"), meta)]
     types, seconds = made(touching)
     assert types == [EX + "Ding"] and seconds["made_again"] == 1.0
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["child process", "thread"])
+def test_the_index_made_in_a_child_process_is_the_one_made_in_a_thread(
+    tmp_path: Path, fork: bool
+) -> None:
+    thing, graph = ox.NamedNode(EX + "town/thing/1"), ox.NamedNode(EX + "graph/data/town")
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    data = [ox.Quad(thing, title, ox.Literal("Erstes Ding", language="de"), graph)]
+    watcher = BuildIndex(tmp_path / "index", EX, fork=fork)
+    store = ox.Store()
+    store.extend(list(watcher.watch(data)))
+    watcher.loaded(store)
+    watcher.prepare(store)
+    folder = watcher.live("v1")
+    assert folder is not None
+    index = open_complete(folder.parent, "v1")
+    assert index is not None and index.documents == 1
+    assert index.fingerprints == store_fingerprints(store)
+    hits = index.searcher.search(tantivy.Query.all_query(), limit=10).hits
+    assert [index.searcher.doc(address).get_first("iri") for _, address in hits] == [thing.value]
+    assert watcher.seconds["documents"] >= 0  # the child's timings came back through the pipe
+    assert [p.name for p in folder.parent.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["child process", "thread"])
+def test_an_index_that_cannot_be_written_leaves_the_build_to_succeed_without_one(
+    tmp_path: Path, fork: bool
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    watcher = BuildIndex(tmp_path / "a-file" / "index", EX, fork=fork)
+    thing = ox.NamedNode(EX + "town/thing/1")
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    quad = ox.Quad(thing, title, ox.Literal("Ding", language="de"), ox.NamedNode(EX + "graph/x"))
+    store = ox.Store()
+    store.extend(list(watcher.watch([quad])))
+    watcher.loaded(store)
+    watcher.prepare(store)  # logs the failure; does not raise
+    assert watcher.live("v1") is None

@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sozialgraph.namespaces import meta_graph_iri
+from sozialgraph.publishing.forked import CAN_FORK, Forked
 from sozialgraph.publishing.text_documents import (
     PROV_ACTIVITY,
     SHAPES_PREFIX,
@@ -182,8 +183,11 @@ class BuildIndex:
     removed (``discard``).
     """
 
-    def __init__(self, folder: Path, base_iri: str, max_quads: int | None = None) -> None:
+    def __init__(
+        self, folder: Path, base_iri: str, max_quads: int | None = None, *, fork: bool = CAN_FORK
+    ) -> None:
         self.folder = folder
+        self.fork = fork  # the documents and tantivy's files made in a child process
         self.base_iri = base_iri
         self.meta = meta_graph_iri(base_iri)
         self.collector = TextCollector(base_iri, max_quads)
@@ -211,20 +215,34 @@ class BuildIndex:
             return
         self._data, self.collector = self.collector, TextCollector(self.base_iri)
         self._data.finished()
+        notes = self._data
+        # (the child's notes are a copy-on-write copy; it touches neither the store nor a lock)
+        child = Forked(lambda: self._written_in_child(notes)) if self.fork else None
         self._thread = threading.Thread(
-            target=self._make, args=(self._data, fresh), name="text-index", daemon=True
+            target=self._make, args=(notes, fresh, child), name="text-index", daemon=True
         )
         self._thread.start()
 
-    def _make(self, notes: TextCollector, fresh: ox.Store | None) -> None:
+    def _make(self, notes: TextCollector, fresh: ox.Store | None, child: Forked | None) -> None:
         try:
             if fresh is not None:  # the data graphs' sizes, counted beside the gate too
                 started = time.perf_counter()
                 self._sizes = store_graph_sizes(fresh)
                 self.seconds["sizes"] = time.perf_counter() - started
-            self._made = self._write(notes), notes.nodes()
+            if child is None:
+                self._made = self._write(notes), notes.nodes()
+                return
+            answer = child.result()
+            self.seconds.update(answer["seconds"])
+            files = IndexFiles(self.folder, Path(answer["temporary"]), {}, answer["documents"])
+            self._made = files, notes.nodes()
         except BaseException as error:  # handed to prepare, in the build's thread
             self._made = error
+
+    def _written_in_child(self, notes: TextCollector) -> dict[str, object]:
+        files = self._write(notes)
+        return {"temporary": str(files.temporary), "documents": files.documents,
+                "seconds": self.seconds}  # fmt: skip
 
     def _write(self, notes: TextCollector) -> IndexFiles:
         started, cpu = time.perf_counter(), time.thread_time()
