@@ -24,7 +24,7 @@ import shutil
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -207,12 +207,20 @@ class BuildIndex:
         """Graphs whose texts are not indexed: the metadata and the shapes (as the server)."""
         return graph == self.meta or graph.startswith(SHAPES_PREFIX)
 
-    def loaded(self, fresh: ox.Store | None = None) -> None:
-        """Every data quad went by (into ``fresh``): make the index from them while the gate
-        runs (none of a build too large to note: the server makes it after the switch)."""
+    def loaded(
+        self, fresh: ox.Store | None = None, counts: Mapping[str, int] | None = None
+    ) -> None:
+        """Every data quad went by (into ``fresh``; ``counts``: the triples the build read per
+        graph): make the index from them while the gate runs (none of a build too large to
+        note: the server makes it after the switch)."""
         if self.collector.overflowed:
             self.overflowed = True
             return
+        if fresh is not None and counts and sum(counts.values()) == len(fresh):
+            # no triple twice: the counts are the graphs' sizes, and no query need count them
+            # beside the gate (it would hold the GIL the gate's queries need)
+            self._sizes = [(ox.NamedNode(g), ox.Literal(str(n))) for g, n in counts.items() if n]
+            fresh = None
         self._data, self.collector = self.collector, TextCollector(self.base_iri)
         self._data.finished()
         notes = self._data
