@@ -39,6 +39,11 @@ class QueryBackend(Protocol):
         """The store's version (changes with every write)."""
         ...
 
+    async def dialect(self) -> str | None:
+        """Whose texts of named queries run here (``QueryRegistry.get``): None for the standard
+        ones, ``virtuoso`` for Virtuoso's (``queries/virtuoso/``)."""
+        ...
+
     def known_version(self) -> str | None:
         """The version when reading it costs nothing (no request, no thread); else None."""
         ...
@@ -73,6 +78,9 @@ class EmbeddedBackend:
 
     async def version(self) -> str:
         return self.store.version()  # one stat of a file
+
+    async def dialect(self) -> str | None:
+        return None  # pyoxigraph: the standard texts, written for its planner
 
     def known_version(self) -> str | None:
         return self.store.version()
@@ -113,6 +121,9 @@ class RemoteBackend:
 
     async def version(self) -> str:
         return await asyncio.to_thread(self.store.version)  # a request to the server
+
+    async def dialect(self) -> str | None:
+        return await self.runner.dialect()
 
     def known_version(self) -> str | None:
         return None

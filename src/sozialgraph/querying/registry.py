@@ -21,6 +21,11 @@ query. A line ``#[values]`` places the VALUES block there instead (e.g. inside a
 does not see the bindings of the outer query); it may appear more than once. A line
 ``#[name] #[values]`` places it there as well, only when parameter ``name`` is given (e.g. in a
 subquery that only that filter has).
+
+A query may have a text for one engine in ``queries/<dialect>/<name>.rq`` (e.g. ``virtuoso/``,
+for what Virtuoso 7 answers wrongly: docs/remote-store.md), with the same parameters, marks and
+columns. :meth:`QueryRegistry.get` gives it for that dialect only; the catalogue and
+:meth:`QueryRegistry.text` stay the standard texts.
 """
 
 from __future__ import annotations
@@ -237,16 +242,28 @@ def _parse_parameter(spec: str, path: Path) -> Parameter:
 
 
 class QueryRegistry:
-    """All named queries of a folder, by name."""
+    """All named queries of a folder, by name, and the texts for one engine in its subfolders."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.queries = {q.name: q for q in map(parse_query_file, sorted(folder.glob("*.rq")))}
+        self.dialects: dict[str, dict[str, NamedQuery]] = {}
+        for subfolder in sorted(p for p in folder.iterdir() if p.is_dir()):
+            texts = {q.name: q for q in map(parse_query_file, sorted(subfolder.glob("*.rq")))}
+            for name, text in texts.items():
+                _check_same_parameters(self.queries.get(name), text, subfolder.name)
+            if texts:
+                self.dialects[subfolder.name] = texts
 
     def __iter__(self):  # noqa: ANN204
+        """The catalogue: the standard texts."""
         return iter(self.queries.values())
 
-    def get(self, name: str) -> NamedQuery:
+    def get(self, name: str, dialect: str | None = None) -> NamedQuery:
+        """Query ``name``: its text for ``dialect`` (an engine, e.g. ``virtuoso``) if it has
+        one, else the standard text."""
+        if dialect is not None and name in self.dialects.get(dialect, {}):
+            return self.dialects[dialect][name]
         try:
             return self.queries[name]
         except KeyError:
@@ -255,3 +272,15 @@ class QueryRegistry:
     def text(self, name: str) -> str:
         """The text of query ``name`` as written (bind terms with ``get(name).bind_terms``)."""
         return self.get(name).text
+
+
+def _check_same_parameters(standard: NamedQuery | None, variant: NamedQuery, dialect: str) -> None:
+    """An engine's text takes what the standard text takes (checked on loading)."""
+    where = f"{dialect}/{variant.name}.rq"
+    if standard is None:
+        raise ValueError(f"{where}: there is no standard text {variant.name}.rq")
+    if variant.parameters != standard.parameters or variant.form != standard.form:
+        raise ValueError(f"{where}: parameters or form differ from {variant.name}.rq")
+    marks = {m["name"] for m in _CONDITIONAL.finditer(variant.text)}
+    if marks != {m["name"] for m in _CONDITIONAL.finditer(standard.text)}:
+        raise ValueError(f"{where}: its #[...] marks differ from {variant.name}.rq")

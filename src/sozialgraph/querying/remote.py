@@ -22,6 +22,7 @@ from sozialgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 from sozialgraph.querying.jobs import SPOOL_MEMORY_BYTES, QueryJob
 from sozialgraph.store.remote_dialect import (
     is_virtuoso,
+    query_dialect,
     reserialized,
     row_limit_cut,
     standard_terms,
@@ -58,7 +59,7 @@ class RemoteQueryRunner:
         self.timeout = settings.query_timeout
         self._client: httpx.AsyncClient | None = None
         self._union_checked = False
-        self._virtuoso = False  # learnt from the union probe's answer
+        self._virtuoso: bool | None = None  # learnt from the union probe's answer
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(
@@ -91,6 +92,17 @@ class RemoteQueryRunner:
                 f"the query did not finish within {self.timeout:g} s and was abandoned",
                 de=f"Die Abfrage war nach {self.timeout:g} s nicht fertig und wurde abgebrochen",
             ) from None
+
+    async def dialect(self) -> str | None:
+        """The texts of named queries for this server (``QueryRegistry.get``): ``virtuoso`` or
+        None; known from the union probe's answer (asked for here if none came yet)."""
+        if self._virtuoso is None:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await self._check_union()
+            except TimeoutError:
+                raise QueryTimeout(f"no answer within {self.timeout:g} s") from None
+        return query_dialect(bool(self._virtuoso))
 
     async def _run_with_retries(self, job: QueryJob, deadline: float) -> IO[bytes]:
         loop = asyncio.get_running_loop()

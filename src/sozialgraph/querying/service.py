@@ -94,6 +94,10 @@ class QueryService:
         self.last_version = await self.backend.version()
         return self.last_version
 
+    async def dialect(self) -> str | None:
+        """Whose texts of named queries to run (see :meth:`QueryBackend.dialect`)."""
+        return await self.backend.dialect()
+
     def known_version(self) -> str | None:
         """The version without a request: the embedded store's, or the last one read remotely."""
         return self.backend.known_version() or self.last_version

@@ -40,7 +40,7 @@ class ReadContext:
 
     async def run(self, name: str, **params: str | list[str] | None) -> Table:
         """The rows of the named query ``name``; empty parameters are left open."""
-        named = self.registry.get(name)
+        named = self.registry.get(name, await self.service.dialect())
         given = {k: v for k, v in params.items() if v not in (None, "", [])}
         return await self.service.table(
             named.bind_terms(named.terms(check_parameters(named, given)))

@@ -20,6 +20,9 @@ Measured on Virtuoso 7.2.5 (``tests/integration/test_remote_store.py``,
   details (quoting of CSV headers, no N-Quads or TriG at all): on Virtuoso, results are asked for
   as SPARQL JSON and graphs as N-Triples, and pyoxigraph writes what the client asked for
   (``transfer_type``, ``reserialized``).
+- Its SPARQL compiler answers some property paths wrongly (no rows, or its process dies): the
+  named queries that need another text for it have one in ``queries/virtuoso/`` (the registry's
+  dialect :data:`VIRTUOSO`, which the query backend chooses by :func:`query_dialect`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from sozialgraph.formats import BY_MEDIA_TYPE, N_TRIPLES, SPARQL_JSON
 from sozialgraph.store.sparql_text import insert_data_block
 
 MAX_ROWS_HEADER = "x-sparql-maxrows"
+#: The registry's dialect of Virtuoso: its own texts of named queries (``queries/virtuoso/``).
+VIRTUOSO = "virtuoso"
 #: Triples of one ``INSERT {…} WHERE {}`` template (Virtuoso 7.2.5 took 1,000, refused 2,000:
 #: "generated SQL text has exceeded 10000 lines") and of one ``INSERT DATA`` (it took 5 × 2,000 in
 #: one request, but its parser ran out of memory in one ``INSERT DATA`` of 30,000).
@@ -51,6 +56,11 @@ _JSON_BOOLEAN = re.compile(
 def is_virtuoso(response: httpx.Response) -> bool:
     """Whether the answer came from Virtuoso (its ``Server`` header: ``Virtuoso/07.20.3229 …``)."""
     return response.headers.get("server", "").lower().startswith("virtuoso")
+
+
+def query_dialect(virtuoso: bool) -> str | None:
+    """The dialect of named queries for the server (None: the standard texts)."""
+    return VIRTUOSO if virtuoso else None
 
 
 def row_limit_cut(response: httpx.Response, server: str) -> ResultTooLarge | None:

@@ -76,7 +76,7 @@ async def list_queries(ctx: Reader) -> list[QueryInfo]:
 async def run_query(
     request: Request, ctx: Reader, name: Annotated[str, Path(max_length=100)]
 ) -> QueryResult | Response:
-    named = ctx.registry.get(name)
+    named = ctx.registry.get(name, await ctx.service.dialect())  # the text for its engine
     text = named.bind(check_parameters(named, dict(request.query_params)))
     media_type = media.negotiate(request.headers.get("accept"), ("application/json", media.CSV))
     if media_type == media.CSV:

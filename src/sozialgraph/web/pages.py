@@ -80,10 +80,9 @@ async def select(
     request: Request, name: str, **terms: ox.NamedNode | ox.Literal
 ) -> list[dict[str, Term]]:
     """Rows of the named query ``name`` (``queries/``), ``terms`` bound in its VALUES block."""
-    named = request.app.state.registry.get(name)
-    rows: list[dict[str, Term]] = await request.app.state.query_service.select(
-        named.bind_terms(terms)
-    )
+    service = request.app.state.query_service
+    named = request.app.state.registry.get(name, await service.dialect())
+    rows: list[dict[str, Term]] = await service.select(named.bind_terms(terms))
     return rows
 
 
