@@ -111,6 +111,37 @@ def test_slowloris_connections_are_closed_by_the_header_deadline_while_clients_a
     assert httpx.get(server.url + ASK).status_code == 200
 
 
+def test_each_request_on_a_kept_connection_gets_its_own_header_deadline(
+    server: LiveServer,
+) -> None:
+    """The deadline runs from a request's first bytes, not from the connection's start: one
+    timer a connection waits again when a later request moved the deadline."""
+    sock = connect(server)
+    try:
+        sock.sendall(
+            b"GET " + ASK.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Accept: application/sparql-results+json\r\n\r\n"
+        )
+        answer = b""
+        while b"true" not in answer and b"false" not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, answer
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200")
+        time.sleep(HEADER_TIMEOUT * 0.75)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and no end of the headers
+        second = time.monotonic()
+        # past the first request's deadline, within the second's: still open
+        closed, _ = closed_by_server(sock, HEADER_TIMEOUT * 0.75)
+        assert not closed
+        closed, first = closed_by_server(sock, HEADER_TIMEOUT + 1)
+        assert closed
+        assert first.startswith(b"HTTP/1.1 408")
+        assert time.monotonic() - second >= HEADER_TIMEOUT - 0.1
+    finally:
+        sock.close()
+
+
 def test_fifty_megabyte_header_gets_431_and_the_server_stays_up(server: LiveServer) -> None:
     sock = connect(server)
     refused = False

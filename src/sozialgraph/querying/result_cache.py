@@ -32,6 +32,9 @@ def etag_for(key: str) -> str:
 
 #: Response headers kept with a body (raw ASGI pairs).
 RawHeaders = list[tuple[bytes, bytes]]
+#: As kept: a tuple, so that an entry of bytes and tuples holds no list and the garbage collector
+#: stops tracking it (a full cache would otherwise make every full collection long).
+KeptHeaders = tuple[tuple[bytes, bytes], ...]
 
 
 class ResultCache:
@@ -40,13 +43,13 @@ class ResultCache:
     def __init__(self, max_total: int = MAX_TOTAL_BYTES) -> None:
         self.max_total = max_total
         self.size = 0
-        self._entries: OrderedDict[str, tuple[bytes, RawHeaders]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[bytes, KeptHeaders]] = OrderedDict()
 
     def get(self, key: str) -> bytes | None:
         found = self.entry(key)
         return found[0] if found is not None else None
 
-    def entry(self, key: str) -> tuple[bytes, RawHeaders] | None:
+    def entry(self, key: str) -> tuple[bytes, KeptHeaders] | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
@@ -55,7 +58,7 @@ class ResultCache:
     def put(self, key: str, body: bytes, headers: RawHeaders | None = None) -> None:
         if len(body) > MAX_ENTRY_BYTES or key in self._entries:
             return
-        self._entries[key] = (body, headers or [])
+        self._entries[key] = (body, tuple(headers) if headers else ())
         self.size += len(body)
         while self.size > self.max_total:
             _, (dropped, _) = self._entries.popitem(last=False)

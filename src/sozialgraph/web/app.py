@@ -70,7 +70,11 @@ class SozialgraphApp(FastAPI):
         local = service.backend.known_version() if service is not None else None
         version = self.version_header.header(scope, local)
         extra = [*ALWAYS, version] if version is not None else ALWAYS
-        if local is not None and await self.fast_path.answer(scope, receive, send, local, extra):
+        if (
+            service is not None
+            and local is not None
+            and await self.fast_path.answer(scope, receive, send, service, local, extra)
+        ):
             return
         if version is not None:
             send = with_headers(send, [version])
@@ -81,11 +85,11 @@ class SozialgraphApp(FastAPI):
         headers, body: the same as through ``__call__``); None: call the app."""
         service: QueryService | None = getattr(self.state, "query_service", None)
         local = service.backend.known_version() if service is not None else None
-        if local is None:
+        if service is None or local is None:
             return None
         version = self.version_header.header(scope, local)
         extra = [*ALWAYS, version] if version is not None else ALWAYS
-        return self.fast_path.answer_now(scope, local, extra)
+        return self.fast_path.answer_now(scope, service, local, extra)
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:

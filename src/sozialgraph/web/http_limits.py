@@ -119,6 +119,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._field_bytes = 0
         self._field_count = 0
         self._header_timer: asyncio.TimerHandle | None = None
+        self._header_due = 0.0  # when the headers of the request under way must be in
         self._body_timer: asyncio.TimerHandle | None = None
         self._body_started = 0.0
         self._body_bytes = 0
@@ -137,6 +138,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             return
         self._registered = True
         super().connection_made(transport)
+        self._header_due = self.loop.time() + self.limits.header_timeout
         self._header_timer = self.loop.call_later(self.limits.header_timeout, self._header_late)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -149,10 +151,14 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             return
         if self._headers_pending:
             self._raw_header_bytes += len(data)
-            if self._header_timer is None:
-                self._header_timer = self.loop.call_later(
-                    self.limits.header_timeout, self._header_late
-                )
+            if self._header_due == 0.0:
+                # One timer a connection: it looks at the deadline when it fires and waits again
+                # if a later request has moved it (no new timer per request).
+                self._header_due = self.loop.time() + self.limits.header_timeout
+                if self._header_timer is None:
+                    self._header_timer = self.loop.call_later(
+                        self.limits.header_timeout, self._header_late
+                    )
         super().data_received(data)
         if self._headers_pending and not self._done and not self.transport.is_closing():
             # headers still incomplete: the raw bytes so far bound what the parser buffers
@@ -169,9 +175,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._headers_pending = False
         self._raw_header_bytes = 0
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
+        self._header_due = 0.0  # none under way (the timer, if any, sees it and stops)
         if self._check_headers(len(self.url), self._field_bytes):
             return
         self._field_bytes = 0
@@ -213,8 +217,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         scope = cycle.scope
         if scope["method"] != "GET" or not cycle.keep_alive or self.flow.write_paused:
             return False
-        if any(name in _PROXY_HEADERS for name, _ in scope["headers"]):
-            return False
+        for name, _ in scope["headers"]:
+            if name in _PROXY_HEADERS:
+                return False
         assert self._answer_now is not None
         try:
             ready = self._answer_now(scope)
@@ -263,7 +268,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _header_late(self) -> None:
         self._header_timer = None
-        if self._headers_pending and not self._done and not self.transport.is_closing():
+        if self._header_due == 0.0 or self._done or self.transport.is_closing():
+            return  # no request under way: the next one arms the timer again
+        left = self._header_due - self.loop.time()
+        if left > 0:  # a later request's deadline
+            self._header_timer = self.loop.call_later(left, self._header_late)
+            return
+        if self._headers_pending:
             self._limit_hit(
                 408, "request headers not received in time", f"{self.limits.header_timeout:g} s"
             )

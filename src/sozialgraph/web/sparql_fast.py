@@ -16,9 +16,9 @@ result, a small lookup on the open checkpoint, a 304) is also offered to the HTT
 from __future__ import annotations
 
 import binascii
+import functools
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qs, unquote_plus
 
 from starlette.datastructures import URL
@@ -34,6 +34,8 @@ from sozialgraph.web.problems import domain_problem
 from sozialgraph.web.security_headers import with_headers
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.datastructures import State
 
     from sozialgraph.querying.service import QueryService
@@ -46,8 +48,7 @@ MEMO_QUERY_BYTES = 2_048  # longer requests are parsed each time (the memo stays
 Ready = tuple[int, RawHeaders, bytes]
 
 
-@dataclass(frozen=True)
-class _Known:
+class _Known(NamedTuple):  # a named tuple: made per new request, and cheaper than a dataclass
     """What the answer to a request needs, once worked out."""
 
     key: str
@@ -67,25 +68,34 @@ class SparqlFastPath:
         self._memo: dict[tuple[str, ...], _Known] = {}
         self._checkpoint: tuple[str, str | None] | None = None  # (store version, its checkpoint)
 
-    def answer_now(self, scope: Scope, version: str, extra: RawHeaders) -> Ready | None:
+    def answer_now(
+        self, scope: Scope, service: QueryService, version: str, extra: RawHeaders
+    ) -> Ready | None:
         """The answer to a plain ``GET /sparql`` of an HTTP ``scope`` when it needs no waiting (a
         304, a kept result, a small lookup on the open checkpoint): status, headers, body; None
         otherwise. The connection layer (``http_limits``) writes it without the ASGI round."""
-        found = self._known(scope, version)
+        found = self._known(scope, service, version)
         if found is None:
             return None
-        return self._ready(found[0], found[1], found[2], version, extra)
+        return self._ready(service, found[0], found[1], version, extra)
 
     async def answer(
-        self, scope: Scope, receive: Receive, send: Send, version: str, extra: RawHeaders
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        service: QueryService,
+        version: str,
+        extra: RawHeaders,
     ) -> bool:
         """Answer a plain ``GET /sparql`` of an HTTP ``scope`` and return True; False for anything
-        else. ``version``: the embedded store's current version; ``extra``: the headers every
-        answer carries (``app.SozialgraphApp``), added here without another layer."""
-        found = self._known(scope, version)
+        else. ``service``: the started query service; ``version``: the embedded store's current
+        version; ``extra``: the headers every answer carries (``app.SozialgraphApp``), added here
+        without another layer."""
+        found = self._known(scope, service, version)
         if found is None:
             return False
-        service, known, if_none_match = found
+        known, if_none_match = found
         ready = self._ready(service, known, if_none_match, version, extra)
         if ready is None and self._inline(service, known) and self._stale(version):
             self._checkpoint = (version, await service.backend.snapshot())
@@ -98,14 +108,13 @@ class SparqlFastPath:
         await self._run(scope, receive, with_headers(send, extra), service, known)
         return True
 
-    def _known(self, scope: Scope, version: str) -> tuple[QueryService, _Known, str] | None:
-        """The service, what the answer needs and the request's ``If-None-Match``; None when the
-        full handler must answer."""
+    def _known(
+        self, scope: Scope, service: QueryService, version: str
+    ) -> tuple[_Known, str] | None:
+        """What the answer needs and the request's ``If-None-Match``; None when the full handler
+        must answer."""
         if scope["method"] != "GET" or scope["path"] != "/sparql":
             return None
-        service: QueryService | None = getattr(self.state, "query_service", None)
-        if service is None:
-            return None  # not started yet
         accept = host = if_none_match = ""
         for name, value in scope["headers"]:
             if name == b"accept" and not accept:
@@ -127,14 +136,14 @@ class SparqlFastPath:
         )
         known = self._memo.get(raw)
         if known is None:
-            known = self._negotiate(scope, query_string, accept, service, version)
+            known = self._negotiate(scope, query_string, accept, host, service, version)
             if known is None:
                 return None
             if len(query_string) <= MEMO_QUERY_BYTES:
                 if len(self._memo) >= MEMO_ENTRIES:
                     self._memo.clear()
                 self._memo[raw] = known
-        return service, known, if_none_match
+        return known, if_none_match
 
     def _ready(
         self,
@@ -200,7 +209,12 @@ class SparqlFastPath:
 
     @staticmethod
     def _negotiate(
-        scope: Scope, query_string: str, accept: str, service: QueryService, version: str
+        scope: Scope,
+        query_string: str,
+        accept: str,
+        host: str,
+        service: QueryService,
+        version: str,
     ) -> _Known | None:
         """What the full handler would answer a plain, deterministic GET query with; None for
         anything the full handler must see."""
@@ -209,7 +223,7 @@ class SparqlFastPath:
         params = _parameters(query_string)
         if set(params) != {"query"} or len(params["query"]) != 1:
             return None
-        if media.prefers_html(accept or None):
+        if _prefers_html(accept):
             return None
         try:
             guarded = service.guard(params["query"][0])
@@ -218,11 +232,37 @@ class SparqlFastPath:
             media_type = media.negotiate(accept or None, offered_types(guarded))
         except SozialgraphError:
             return None  # the full handler answers with the right problem document
-        base_iri = _base_iri(scope)
+        base_iri = _base_iri(scope, host)
         key = cache_key(version, guarded.text, media_type, [], [], base_iri)
-        validators = [(k.lower().encode(), v.encode()) for k, v in cache_headers(key).items()]
-        content_type = (b"content-type", with_charset(media_type).encode())
-        return _Known(key, etag_for(key), validators, content_type, guarded, media_type, base_iri)
+        etag = etag_for(key)
+        validators = [(b"etag", etag.encode()), *_validators_but_etag(cache_headers)]
+        return _Known(
+            key, etag, validators, _content_type(media_type), guarded, media_type, base_iri
+        )
+
+
+@functools.lru_cache(maxsize=256)  # clients send few distinct Accept headers
+def _prefers_html(accept: str) -> bool:
+    return media.prefers_html(accept or None)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_type(media_type: str) -> tuple[bytes, bytes]:
+    return (b"content-type", with_charset(media_type).encode())
+
+
+_FIXED: list[tuple[bytes, bytes]] = []
+
+
+def _validators_but_etag(
+    cache_headers: Callable[[str], dict[str, str]],
+) -> list[tuple[bytes, bytes]]:
+    """The raw headers of ``sparql.cache_headers`` after the ETag (the same for every key), as
+    the full handler writes them; worked out once."""
+    if not _FIXED:
+        found = cache_headers("").items()
+        _FIXED.extend((k.lower().encode(), v.encode()) for k, v in found if k.lower() != "etag")
+    return _FIXED
 
 
 def _parameters(query_string: str) -> dict[str, list[str]]:
@@ -248,10 +288,10 @@ def _unquote_plus(value: str) -> str:
 _BASES: dict[tuple[object, ...], str] = {}
 
 
-def _base_iri(scope: Scope) -> str:
+def _base_iri(scope: Scope, host: str) -> str:
     """The request's URL without its query (the base of relative IRIs in the query), kept per
-    scheme, server, Host header and path: building it costs a tenth of a new query's time."""
-    host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+    scheme, server, ``host`` (its first Host header) and path: building it costs a tenth of a new
+    query's time."""
     server = scope.get("server")  # ASGI allows any pair, a list too (Starlette's TestClient)
     key = (scope.get("scheme"), *(server or ()), host, scope.get("root_path"), scope["path"])
     found = _BASES.get(key)
