@@ -292,3 +292,23 @@ def test_an_index_that_cannot_be_written_leaves_the_build_to_succeed_without_one
     watcher.loaded(store)
     watcher.prepare(store)  # logs the failure; does not raise
     assert watcher.live("v1") is None
+
+
+def test_the_build_waits_for_the_index_made_beside_the_gate_only_when_it_went_live(
+    tmp_path: Path,
+) -> None:
+    thing, graph = ox.NamedNode(EX + "town/thing/1"), ox.NamedNode(EX + "graph/data/town")
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    data = [ox.Quad(thing, title, ox.Literal("Erstes Ding", language="de"), graph)]
+    watcher = BuildIndex(tmp_path / "index", EX)
+    store = ox.Store()
+    store.extend(list(watcher.watch(data)))
+    watcher.loaded(store)
+    watcher.prepare(store)
+    # the generation is written out (flushed, compacted) while the index is still being made
+    assert watcher._thread is not None
+    folder = watcher.live("v1")
+    assert folder is not None and watcher._thread is None
+    index = open_complete(folder.parent, "v1")
+    assert index is not None and index.documents == 1
+    assert index.fingerprints == store_fingerprints(store)

@@ -174,13 +174,12 @@ class BuildIndex:
     """The text index made inside a build (``build.py``'s watcher).
 
     The texts and links are noted as the quads stream into the new generation; when the data
-    are loaded (``loaded``), the data graphs' sizes (for the fingerprints), the documents and
-    tantivy's files are made in a thread while the SHACL gate runs (the gate's queries and
-    tantivy's writer thread work mostly outside the GIL; the documents' Python does not, so its
-    cost is the build's too). The few quads added after the gate (shapes, provenance) are noted
-    apart: if any of them touches a noted resource, the index is made again from all notes
-    (``prepare``). The files are published under the version that went live (``live``) or
-    removed (``discard``).
+    are loaded (``loaded``), the documents and tantivy's files are made in a forked child (a
+    thread where there is no fork) while the SHACL gate runs and the generation is written out;
+    the build waits for them only when it went live. The few quads added after the gate
+    (shapes, provenance) are noted apart: if any of them touches a noted resource, the index is
+    made again from all notes (``prepare``). The files are published under the version that
+    went live (``live``) or removed (``discard``).
     """
 
     def __init__(
@@ -193,9 +192,14 @@ class BuildIndex:
         self.collector = TextCollector(base_iri, max_quads)
         self._data: TextCollector | None = None
         self._thread: threading.Thread | None = None
-        self._made: tuple[IndexFiles, set[str]] | BaseException | None = None
+        #: set by the thread once the data graphs' sizes and the noted nodes are known
+        self._known = threading.Event()
+        self._nodes: set[str] = set()
+        self._made: IndexFiles | BaseException | None = None
         self._sizes: list[Row] | None = None  # of the data graphs, read beside the gate
+        self._fingerprints: dict[str, str] = {}
         self._files: IndexFiles | None = None
+        self._failed = False  # prepare failed: nothing to publish
         self.overflowed = False  # too large to note: no index from this build
         #: wall and CPU seconds of the parts (CPU of the thread that made the documents)
         self.seconds: dict[str, float] = {}
@@ -226,6 +230,7 @@ class BuildIndex:
         notes = self._data
         # (the child's notes are a copy-on-write copy; it touches neither the store nor a lock)
         child = Forked(lambda: self._written_in_child(notes)) if self.fork else None
+        self._known.clear()
         self._thread = threading.Thread(
             target=self._make, args=(notes, fresh, child), name="text-index", daemon=True
         )
@@ -233,18 +238,21 @@ class BuildIndex:
 
     def _make(self, notes: TextCollector, fresh: ox.Store | None, child: Forked | None) -> None:
         try:
-            if fresh is not None:  # the data graphs' sizes, counted beside the gate too
-                started = time.perf_counter()
-                self._sizes = store_graph_sizes(fresh)
-                self.seconds["sizes"] = time.perf_counter() - started
+            try:
+                if fresh is not None:  # the data graphs' sizes, counted beside the gate too
+                    started = time.perf_counter()
+                    self._sizes = store_graph_sizes(fresh)
+                    self.seconds["sizes"] = time.perf_counter() - started
+                self._nodes = notes.nodes()
+            finally:
+                self._known.set()
             if child is None:
-                self._made = self._write(notes), notes.nodes()
+                self._made = self._write(notes)
                 return
             answer = child.result()
             self.seconds.update(answer["seconds"])
-            files = IndexFiles(self.folder, Path(answer["temporary"]), {}, answer["documents"])
-            self._made = files, notes.nodes()
-        except BaseException as error:  # handed to prepare, in the build's thread
+            self._made = IndexFiles(self.folder, Path(answer["temporary"]), {}, answer["documents"])
+        except BaseException as error:  # handed to prepare or live, in the build's thread
             self._made = error
 
     def _written_in_child(self, notes: TextCollector) -> dict[str, object]:
@@ -267,50 +275,47 @@ class BuildIndex:
         return files
 
     def prepare(self, fresh: ox.Store) -> None:
-        """The gate passed: finish the index of the new generation (not yet live). A failure
-        here does not stop the build: the server makes the index from the store later."""
+        """The gate passed: the fingerprints of the new generation (not yet live), and the
+        index made again if the quads added since matter to it. The index made beside the gate
+        is waited for only in ``live``: it may go on while the generation is written out. A
+        failure here does not stop the build: the server makes the index from the store later."""
         if self.overflowed:
             return
         try:
             if self._thread is None:  # not told when the data were loaded: all at once
-                files = self._write(self.collector)
+                self._files = self._write(self.collector)
             else:
-                files = self._joined(self.collector)
+                self._known.wait()
+                if self._touched(self.collector):
+                    self._drop(self._join())
+                    assert self._data is not None
+                    self._files = self._write(self._data.merged(self.collector))
+                    self.seconds["made_again"] = 1.0
             started = time.perf_counter()
-            files.fingerprints = store_fingerprints(fresh, self._sizes)
+            self._fingerprints = store_fingerprints(fresh, self._sizes)
             self.seconds["fingerprints"] = time.perf_counter() - started
-            self._files = files
         except Exception:
             log.exception("search: the build could not make the text index; the server will")
             self.discard()
+            self._failed = True
         finally:
             self._data, self.collector = None, TextCollector(self.base_iri)
-            self._sizes = None
+            self._sizes, self._nodes = None, set()
 
-    def _joined(self, extra: TextCollector) -> IndexFiles:
-        """The thread's index, or one made again when the quads added since matter to it."""
-        made = self._join()
-        if isinstance(made, BaseException):
-            raise made
-        assert made is not None and self._data is not None
-        files, nodes = made
-        base = self.base_iri
+    def _touched(self, extra: TextCollector) -> bool:
+        """Whether the quads added after the gate (``extra``) change a document."""
+        base, nodes = self.base_iri, self._nodes
         texts = any(
             not self.skipped(graph) and iri.startswith(base) and not iri.startswith(SHAPES_PREFIX)
             for iri, graph, *_ in extra.texts
         )
-        touching = any(  # a class is not followed: only a typed resource is touched
+        return texts or any(  # a class is not followed: only a typed resource is touched
             subject in nodes or (kind != "type" and target in nodes)
             for kind, pairs in extra.links.items()
             for subject, target in pairs
         )
-        if texts or touching:
-            shutil.rmtree(files.temporary, ignore_errors=True)
-            files = self._write(self._data.merged(extra))
-            self.seconds["made_again"] = 1.0
-        return files
 
-    def _join(self) -> tuple[IndexFiles, set[str]] | BaseException | None:
+    def _join(self) -> IndexFiles | BaseException | None:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -318,21 +323,34 @@ class BuildIndex:
         return made
 
     def live(self, version: str) -> Path | None:
-        """The new generation went live as ``version``: publish its index under that name."""
+        """The new generation went live as ``version``: publish its index under that name
+        (waiting for the index made beside the gate)."""
         files, self._files = self._files, None
+        failed, self._failed = self._failed, False
         try:
-            return files.publish(version) if files is not None else None
-        except OSError:  # the build itself succeeded: the server makes the index later
-            log.exception("search: the build's text index could not be published")
+            if files is None and not failed and not self.overflowed:
+                made = self._join()
+                if isinstance(made, BaseException):
+                    raise made
+                files = made
+            if files is None:
+                return None
+            files.fingerprints = self._fingerprints
+            return files.publish(version)
+        except Exception:  # the build itself succeeded: the server makes the index later
+            log.exception("search: the build's text index could not be made or published")
+            self.discard()
             return None
 
     def discard(self) -> None:
-        made = self._join()  # a failed gate: the thread ends before its files go
-        if isinstance(made, tuple):
-            shutil.rmtree(made[0].temporary, ignore_errors=True)
+        self._drop(self._join())  # a failed gate: the thread ends before its files go
         files, self._files = self._files, None
-        if files is not None:
-            shutil.rmtree(files.temporary, ignore_errors=True)
+        self._drop(files)
+
+    @staticmethod
+    def _drop(made: IndexFiles | BaseException | None) -> None:
+        if isinstance(made, IndexFiles):
+            shutil.rmtree(made.temporary, ignore_errors=True)
 
 
 @contextlib.contextmanager
