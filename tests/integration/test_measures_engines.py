@@ -18,14 +18,12 @@ import pyoxigraph as ox
 import pytest
 
 from bench.generate import generate, ontology_quads
-from sozialgraph.config import Settings
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.resources import queries_dir
 from sozialgraph.store.base import GraphStore
 from sozialgraph.store.embedded import EmbeddedStore
 from sozialgraph.store.remote import RemoteStore
-from tests.oxigraph_server import OxigraphServer
-from tests.virtuoso_server import VirtuosoServer, virtuoso_installed
+from tests.remote_engines import ENGINES, remote_store
 
 EX = "https://example.org/"
 SG = "https://w3id.org/sozialgraph/ontology#"
@@ -92,30 +90,11 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list, A
     store.close()
 
 
-def _remote(server: OxigraphServer | VirtuosoServer) -> RemoteStore:
-    settings = Settings(
-        store=server.query_url, update_url=server.update_url, graph_store_url=server.store_url
-    )
-    store = RemoteStore(settings)
-    store.rebuild(_quads())
-    return store
-
-
-@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+@pytest.fixture(scope="module", params=ENGINES)
 def remote(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     location = Path(tmp_path_factory.mktemp(request.param)) / "db"
-    if request.param == "oxigraph":
-        with OxigraphServer(location) as oxigraph:
-            store = _remote(oxigraph)
-            yield store
-            store.close()
-        return
-    if not virtuoso_installed():
-        pytest.skip("Virtuoso is not installed")
-    with VirtuosoServer(location) as virtuoso:
-        store = _remote(virtuoso)
+    with remote_store(request.param, location, _quads()) as store:
         yield store
-        store.close()
 
 
 def test_every_filter_alone_and_in_pairs_finds_rows(embedded: tuple[list, Answers]) -> None:

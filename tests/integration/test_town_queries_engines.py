@@ -39,8 +39,7 @@ from sozialgraph.store.embedded import EmbeddedStore
 from sozialgraph.store.remote import RemoteStore
 from sozialgraph.store.remote_dialect import VIRTUOSO
 from tests.fixtures.crossref import crossref_quads
-from tests.oxigraph_server import OxigraphServer
-from tests.virtuoso_server import VirtuosoServer, virtuoso_installed
+from tests.remote_engines import ENGINES, remote_store
 
 EX = "https://example.org/"
 TOWNS = 3
@@ -143,30 +142,11 @@ def embedded_hits(
     return asyncio.run(_through_the_service(settings, embedded))[1]
 
 
-def _remote(server: OxigraphServer | VirtuosoServer) -> RemoteStore:
-    settings = Settings(
-        store=server.query_url, update_url=server.update_url, graph_store_url=server.store_url
-    )
-    store = RemoteStore(settings)
-    store.rebuild(_quads())
-    return store
-
-
-@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+@pytest.fixture(scope="module", params=ENGINES)
 def remote(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     location = Path(tmp_path_factory.mktemp(request.param)) / "db"
-    if request.param == "oxigraph":
-        with OxigraphServer(location) as oxigraph:
-            store = _remote(oxigraph)
-            yield store
-            store.close()
-        return
-    if not virtuoso_installed():
-        pytest.skip("Virtuoso is not installed")
-    with VirtuosoServer(location) as virtuoso:
-        store = _remote(virtuoso)
+    with remote_store(request.param, location, _quads()) as store:
         yield store
-        store.close()
 
 
 def test_town_queries_answer_the_same_on_remote_engines(
