@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,25 @@ from sozialgraph.config import Settings
 from sozialgraph.store.embedded import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
+_STATE = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Remote stores keep their state under the user's data folder, named after the store's URL
+    (``Settings.state_dir``): the tests' stores, on ports that come round again, keep theirs in
+    a folder of this run instead (servers started by ``tests.support`` get one each)."""
+    if "XDG_DATA_HOME" not in os.environ:
+        config.stash[_STATE] = os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(
+            prefix="sozialgraph-tests-"
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _STATE in config.stash:
+        shutil.rmtree(config.stash[_STATE], ignore_errors=True)
+        del os.environ["XDG_DATA_HOME"]
+
+
 EXAMPLE_BASE = "https://example.org/"
 
 

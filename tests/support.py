@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -141,6 +142,12 @@ def _sozialgraph_server(
         else Path(tempfile.gettempdir()) / f"sozialgraph-server-{port}.log"
     )
     environment = {**os.environ, "SOZIALGRAPH_STORE": str(store), **(env or {})}
+    state = None
+    if str(store).startswith("http") and "XDG_DATA_HOME" not in (env or {}):
+        # A remote store's state folder (history, versions, search index) is named after its URL
+        # (Settings.state_dir): a later server on a reused port would inherit this one's.
+        state = tempfile.mkdtemp(prefix="sozialgraph-state-")
+        environment["XDG_DATA_HOME"] = state
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
@@ -168,6 +175,8 @@ def _sozialgraph_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if state is not None:
+            shutil.rmtree(state, ignore_errors=True)
 
 
 def _wait_until_ready(server: LiveServer, startup: float) -> None:
