@@ -128,7 +128,7 @@ def noting_cost(path: Path) -> tuple[float, float]:
     """Wall and CPU seconds the text collector adds to streaming the store's quads once."""
     import pyoxigraph as ox
 
-    from sozialgraph.publishing.text_quads import TextCollector
+    from sozialgraph.publishing.text_notes import TextCollector
     from sozialgraph.store.embedded import EmbeddedStore
 
     store = EmbeddedStore(path)

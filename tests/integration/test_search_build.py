@@ -18,6 +18,7 @@ from bench.generate import generate, ontology_quads
 from sozialgraph.build import build
 from sozialgraph.config import Settings
 from sozialgraph.namespaces import meta_graph_iri
+from sozialgraph.publishing.forked import CAN_FORK
 from sozialgraph.publishing.search_service import SearchService, build_watcher, index_folder
 from sozialgraph.publishing.text_documents import (
     SHAPES_PREFIX,
@@ -29,7 +30,8 @@ from sozialgraph.publishing.text_documents import (
     store_fingerprints,
 )
 from sozialgraph.publishing.text_index import open_complete
-from sozialgraph.publishing.text_quads import BuildIndex, TextCollector
+from sozialgraph.publishing.text_notes import TextCollector
+from sozialgraph.publishing.text_quads import BuildIndex
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.readmodel.context import ReadContext
@@ -255,17 +257,25 @@ def test_quads_added_after_the_gate_that_touch_a_resource_make_the_index_again(
     assert types == [EX + "Ding"] and seconds["made_again"] == 1.0
 
 
+def one_thing_loaded(
+    folder: Path, fork: bool = CAN_FORK
+) -> tuple[BuildIndex, ox.Store, ox.NamedNode]:
+    """A build's watcher told that its one titled thing is loaded (the gate would run now)."""
+    thing, graph = ox.NamedNode(EX + "town/thing/1"), ox.NamedNode(EX + "graph/data/town")
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    data = [ox.Quad(thing, title, ox.Literal("Erstes Ding", language="de"), graph)]
+    watcher = BuildIndex(folder, EX, fork=fork)
+    store = ox.Store()
+    store.extend(list(watcher.watch(data)))
+    watcher.loaded(store)
+    return watcher, store, thing
+
+
 @pytest.mark.parametrize("fork", [True, False], ids=["child process", "thread"])
 def test_the_index_made_in_a_child_process_is_the_one_made_in_a_thread(
     tmp_path: Path, fork: bool
 ) -> None:
-    thing, graph = ox.NamedNode(EX + "town/thing/1"), ox.NamedNode(EX + "graph/data/town")
-    title = ox.NamedNode("http://purl.org/dc/terms/title")
-    data = [ox.Quad(thing, title, ox.Literal("Erstes Ding", language="de"), graph)]
-    watcher = BuildIndex(tmp_path / "index", EX, fork=fork)
-    store = ox.Store()
-    store.extend(list(watcher.watch(data)))
-    watcher.loaded(store)
+    watcher, store, thing = one_thing_loaded(tmp_path / "index", fork)
     watcher.prepare(store)
     folder = watcher.live("v1")
     assert folder is not None
@@ -294,16 +304,21 @@ def test_an_index_that_cannot_be_written_leaves_the_build_to_succeed_without_one
     assert watcher.live("v1") is None
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["child process", "thread"])
+def test_a_failed_gate_stops_the_worker_before_it_writes_tantivys_files(
+    tmp_path: Path, fork: bool
+) -> None:
+    watcher, _, _ = one_thing_loaded(tmp_path / "index", fork)
+    watcher.discard()  # the gate failed: prepare is never called
+    assert "documents" in watcher.seconds  # the worker made the documents while the gate ran
+    assert "write" not in watcher.seconds  # and was stopped before tantivy's files
+    assert not (tmp_path / "index").exists()
+
+
 def test_the_build_waits_for_the_index_made_beside_the_gate_only_when_it_went_live(
     tmp_path: Path,
 ) -> None:
-    thing, graph = ox.NamedNode(EX + "town/thing/1"), ox.NamedNode(EX + "graph/data/town")
-    title = ox.NamedNode("http://purl.org/dc/terms/title")
-    data = [ox.Quad(thing, title, ox.Literal("Erstes Ding", language="de"), graph)]
-    watcher = BuildIndex(tmp_path / "index", EX)
-    store = ox.Store()
-    store.extend(list(watcher.watch(data)))
-    watcher.loaded(store)
+    watcher, store, _ = one_thing_loaded(tmp_path / "index")
     watcher.prepare(store)
     # the generation is written out (flushed, compacted) while the index is still being made
     assert watcher._thread is not None

@@ -34,11 +34,8 @@ from sozialgraph.publishing.text_index import (
     safe_name,
     write_index,
 )
-from sozialgraph.publishing.text_quads import (
-    BuildIndex,
-    documents_of_store,
-    facet_digests_of_store,
-)
+from sozialgraph.publishing.text_notes import documents_of_store, facet_digests_of_store
+from sozialgraph.publishing.text_quads import BuildIndex
 from sozialgraph.querying.registry import QueryRegistry
 from sozialgraph.querying.service import QueryService
 from sozialgraph.readmodel.context import ReadContext

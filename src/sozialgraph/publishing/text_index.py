@@ -25,7 +25,7 @@ import tantivy
 from sozialgraph.publishing.folders import COMPLETE, is_complete, publish
 from sozialgraph.publishing.snippets import snippet
 from sozialgraph.publishing.text_analysis import ReadQuery
-from sozialgraph.publishing.text_documents import TITLE_PROPERTIES, TextDocument
+from sozialgraph.publishing.text_documents import TITLE_PROPERTIES, TextDocument, digests_of
 from sozialgraph.publishing.text_fields import (
     SCHEMA,
     labels_of,
@@ -49,7 +49,16 @@ MAX_COLLECT = 1000
 WRITER_HEAP = 128_000_000
 WRITER_THREADS = 2
 
-__all__ = ["Filters", "Found", "Hits", "IndexFiles", "TextIndex", "open_complete", "write_index"]
+__all__ = [
+    "Filters",
+    "Found",
+    "Hits",
+    "IndexFiles",
+    "Prepared",
+    "TextIndex",
+    "open_complete",
+    "write_index",
+]
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,20 @@ def write_index(
     return files.publish(version)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Documents made into tantivy's documents and their filter fields' digests, not yet
+    written (a build makes them while its gate runs and writes them once it passed)."""
+
+    documents: dict[str, tantivy.Document]  # by IRI
+    digests: dict[str, str]
+
+    @classmethod
+    def of(cls, documents: dict[str, TextDocument]) -> Prepared:
+        made = {iri: tantivy_document(document) for iri, document in documents.items()}
+        return cls(made, digests_of(documents))
+
+
 @dataclass
 class IndexFiles:
     """A written index under a temporary name, not yet any version's (a build writes it
@@ -184,12 +207,13 @@ class IndexFiles:
         cls,
         folder: Path,
         fingerprints: dict[str, str],
-        documents: dict[str, TextDocument],
+        documents: dict[str, TextDocument] | Prepared,
         *,
         previous: TextIndex | None = None,
         changed_graphs: Iterable[str] = (),
         threads: int = WRITER_THREADS,
     ) -> IndexFiles:
+        prepared = documents if isinstance(documents, Prepared) else Prepared.of(documents)
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".tmp-{secrets.token_hex(6)}"
         temporary.mkdir()
@@ -203,10 +227,10 @@ class IndexFiles:
             if previous is not None:
                 for graph in changed_graphs:
                     writer.delete_documents_by_term("graph", graph)
-                for iri in documents:
+                for iri in prepared.documents:
                     writer.delete_documents_by_term("iri", iri)
-            for document in documents.values():
-                writer.add_document(tantivy_document(document))
+            for document in prepared.documents.values():
+                writer.add_document(document)
             writer.commit()
             writer.wait_merging_threads()
             index.reload()
@@ -215,7 +239,7 @@ class IndexFiles:
             if previous is not None:
                 for iri in previous.iris_in_graphs(changed_graphs):
                     digests.pop(iri, None)
-            digests.update({iri: d.facet_digest() for iri, d in documents.items()})
+            digests.update(prepared.digests)
             facets = json.dumps(digests, separators=(",", ":")).encode("utf-8")
             # level 1: a tenth of the default level's time, a fifth larger
             (temporary / _FACETS).write_bytes(gzip.compress(facets, compresslevel=1, mtime=0))
