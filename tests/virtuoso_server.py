@@ -64,6 +64,7 @@ NumberOfBuffers      = {buffers}
 MaxDirtyBuffers      = {dirty}
 ThreadsPerQuery      = 2
 MaxQueryMem          = 1G
+{extra}
 
 [HTTPServer]
 ServerPort           = {port}
@@ -95,6 +96,7 @@ class VirtuosoServer:
         max_rows: int = 1_000_000,
         buffers: int = 60_000,
         startup: float = 90.0,
+        isolation: int | None = None,
     ) -> None:
         self.location = Path(location)
         self.port = free_port()
@@ -103,6 +105,9 @@ class VirtuosoServer:
         self.max_rows = max_rows  # ResultSetMaxRows
         self.buffers = buffers  # 8 KB pages of memory (60,000 ≈ 500 MB)
         self.startup = startup
+        #: ``DefaultIsolation`` (None: Virtuoso's read committed; 4: repeatable read, with which
+        #: readers wait for a writer's transaction instead of seeing its commit half-way)
+        self.isolation = isolation
         self.log = self.location / "virtuoso.log"
         self.process: subprocess.Popen[bytes] | None = None
         self._granted = False
@@ -137,6 +142,13 @@ class VirtuosoServer:
             "SOZIALGRAPH_STORE": self.query_url,
             "SOZIALGRAPH_UPDATE_URL": self.update_url,
             "SOZIALGRAPH_GRAPH_STORE_URL": self.store_url,
+        }
+
+    def sql_env(self) -> dict[str, str]:
+        """The settings with which sozialgraph writes through the SQL port (remote_sql)."""
+        return {
+            "SOZIALGRAPH_VIRTUOSO_SQL": f"dba@127.0.0.1:{self.sql_port}",
+            "SOZIALGRAPH_VIRTUOSO_SQL_PASSWORD": "dba",
         }
 
     def start(self) -> VirtuosoServer:
@@ -174,6 +186,7 @@ class VirtuosoServer:
                 timeout=self.timeout_s,
                 buffers=self.buffers,
                 dirty=self.buffers * 3 // 4,
+                extra=f"DefaultIsolation     = {self.isolation}" if self.isolation else "",
             )
         )
         self._log_start = self.log.stat().st_size if self.log.exists() else 0

@@ -119,6 +119,14 @@ class Settings(BaseSettings):
         "127.0.0.1",
         description="host or host:port where a remote store fetches the content of large writes.",
     )
+    virtuoso_sql: str | None = Field(
+        None,
+        description="user@host:port of Virtuoso's SQL port: every write to a Virtuoso store "
+        "becomes one SQL transaction (isql-vt), atomic there; unset: SPARQL Update only.",
+    )
+    virtuoso_sql_password: str | None = Field(
+        None, repr=False, description="Password of the SOZIALGRAPH_VIRTUOSO_SQL user."
+    )
     remote_user: str | None = None
     remote_password: str | None = None
     remote_token: str | None = None

@@ -54,6 +54,7 @@ from sozialgraph.store.remote_load import (
     write_graph_files,
 )
 from sozialgraph.store.remote_marker import MODIFIED, is_marker, marker_removal, with_new_marker
+from sozialgraph.store.remote_sql import write_in_transaction
 from sozialgraph.store.sparql_protocol import (
     FORM,
     N_TRIPLES,
@@ -86,7 +87,7 @@ class RemoteStore:
         self.settings = settings
         self.endpoints = RemoteEndpoints.from_settings(settings)
         self.meta_graph = meta_graph_iri(settings.base_iri)
-        self._virtuoso: bool | None = None  # known from the server's answers (remote_dialect)
+        self._virtuoso: bool | None = bool(settings.virtuoso_sql) or None  # or from answers
         timeout = settings.query_timeout
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
         self._write_timeout = httpx.Timeout(
@@ -297,16 +298,18 @@ class RemoteStore:
         self._write(None, staging)  # read graph by graph, never as one list
 
     def _write(self, drop: list[str] | None, quads: list[ox.Quad] | ox.Store) -> None:
-        """Drop ``drop`` (None: all), add ``quads``, move the marker: one request, inline up to
-        the chunk limit (``INSERT DATA``), else pulled by the server (``LOAD``)."""
-        limit = self.settings.remote_chunk_bytes
+        """Drop ``drop`` (None: all), add ``quads``, a new marker: one request (or remote_sql)."""
         if isinstance(quads, ox.Store):
             meta = ox.NamedNode(self.meta_graph)
             for old in list(quads.quads_for_pattern(meta, MODIFIED, None, meta)):
                 quads.remove(old)
         else:
             quads = [q for q in quads if not is_marker(q, self.meta_graph)]
-        if estimated_bytes(quads, limit) < limit:
+        if self.settings.virtuoso_sql:  # Virtuoso: one SQL transaction (remote_sql)
+            write_in_transaction(self.settings, drop, quads, self.meta_graph)
+            self._version = None
+            return
+        if estimated_bytes(quads, limit := self.settings.remote_chunk_bytes) < limit:
             parts = ["DROP ALL"] if drop is None else []
             parts += [f"DROP SILENT GRAPH {iri_text(name)}" for name in drop or ()]
             parts.append(marker_removal(self.meta_graph))
