@@ -97,6 +97,7 @@ class VirtuosoServer:
         buffers: int = 60_000,
         startup: float = 90.0,
         isolation: int | None = None,
+        after_image_limit: int | None = None,
     ) -> None:
         self.location = Path(location)
         self.port = free_port()
@@ -108,6 +109,9 @@ class VirtuosoServer:
         #: ``DefaultIsolation`` (None: Virtuoso's read committed; 4: repeatable read, with which
         #: readers wait for a writer's transaction instead of seeing its commit half-way)
         self.isolation = isolation
+        #: ``TransactionAfterImageLimit`` (bytes one transaction may change; None: Virtuoso's
+        #: default, ~50 MB, which a 1M-triple build through the SQL port outgrows)
+        self.after_image_limit = after_image_limit
         self.log = self.location / "virtuoso.log"
         self.process: subprocess.Popen[bytes] | None = None
         self._granted = False
@@ -186,7 +190,17 @@ class VirtuosoServer:
                 timeout=self.timeout_s,
                 buffers=self.buffers,
                 dirty=self.buffers * 3 // 4,
-                extra=f"DefaultIsolation     = {self.isolation}" if self.isolation else "",
+                extra="\n".join(
+                    line
+                    for line, value in (
+                        (f"DefaultIsolation     = {self.isolation}", self.isolation),
+                        (
+                            f"TransactionAfterImageLimit = {self.after_image_limit}",
+                            self.after_image_limit,
+                        ),
+                    )
+                    if value
+                ),
             )
         )
         self._log_start = self.log.stat().st_size if self.log.exists() else 0
