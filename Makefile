@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint screenshots
+.PHONY: run test server-passes lint screenshots
 
 # Install sozialgraph and serve Jena's graph on http://127.0.0.1:8000 (builds the store on first start).
 run:
@@ -23,9 +23,9 @@ BOTH_BACKENDS := tests/integration/test_sparql_endpoint.py tests/integration/tes
 VIRTUOSO_SUITES := $(BOTH_BACKENDS)
 
 # Install sozialgraph with its test tools (and Debian's Chromium for the browser tests, Virtuoso
-# for the remote-store tests), run the
-# whole test suite (pytest), then the server-level tests once more on a real Oxigraph server and
-# (VIRTUOSO_SUITES) a third time on a real Virtuoso.
+# for the remote-store tests), run the whole test suite (pytest), then the server-level tests once
+# more on a real Oxigraph server and (VIRTUOSO_SUITES) once more on a real Virtuoso, the two
+# passes side by side.
 test:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -38,8 +38,22 @@ test:
 	cd tests/ldes && npm ci --no-audit --no-fund
 	cd tests/browser && npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest
-	SOZIALGRAPH_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(BOTH_BACKENDS)
-	SOZIALGRAPH_TEST_BACKEND=virtuoso $(BIN)/python -m pytest $(VIRTUOSO_SUITES)
+	$(MAKE) --no-print-directory server-passes
+
+# The Oxigraph and the Virtuoso pass side by side (each starts its servers on free ports; most of
+# their time is spent waiting for a server): each writes its log to $(PASS_LOGS), printed when
+# both are done; the target fails if either failed.
+PASS_LOGS := $(VENV)/pass-logs
+server-passes:
+	mkdir -p $(PASS_LOGS)
+	SOZIALGRAPH_TEST_BACKEND=oxigraph $(BIN)/python -m pytest $(BOTH_BACKENDS) \
+		>$(PASS_LOGS)/oxigraph.log 2>&1 & oxigraph=$$!; \
+	SOZIALGRAPH_TEST_BACKEND=virtuoso $(BIN)/python -m pytest $(VIRTUOSO_SUITES) \
+		>$(PASS_LOGS)/virtuoso.log 2>&1; virtuoso=$$?; \
+	wait $$oxigraph; oxigraph=$$?; \
+	echo "== Oxigraph server pass (exit $$oxigraph)"; cat $(PASS_LOGS)/oxigraph.log; \
+	echo "== Virtuoso pass (exit $$virtuoso)"; cat $(PASS_LOGS)/virtuoso.log; \
+	test $$oxigraph -eq 0 && test $$virtuoso -eq 0
 
 lint:
 	$(BIN)/ruff check .
