@@ -8,14 +8,20 @@ close``, a bad query, a query for a worker)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
 
+from sozialgraph.config import Settings
+from sozialgraph.web.app import create_app
+from sozialgraph.web.http_limits import protocol_class
+from sozialgraph.web.server import http_limits
 from tests.example_data import EX, make_example_store
 from tests.support import REMOTE_BACKEND, live_server
 
@@ -107,6 +113,9 @@ def exchange(url: str) -> list[bytes]:
     worker = "SELECT ?s ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t } LIMIT 2000"
     answers += connection.ask(request(worker), request(worker))  # a worker's, then kept
     answers += connection.ask(request(LOOKUP % 7), request(LOOKUP % 8), request(LOOKUP % 7))
+    # a ready lookup behind a worker's query on the same connection: it waits its turn
+    behind = "SELECT ?s WHERE { ?s <http://purl.org/dc/terms/title> ?t } LIMIT 1500"
+    answers += connection.ask(request(behind), request(LOOKUP % 16))
     answers += connection.ask(request(LOOKUP % 9, method="HEAD"), head=True)
     answers += connection.ask(request(LOOKUP % 10, Origin="https://elsewhere.example"))
     answers += connection.ask(request(LOOKUP % 11, X_Forwarded_Proto="https"))
@@ -137,6 +146,7 @@ def test_ready_answers_are_the_bytes_of_the_asgi_answers(store_dir: Path) -> Non
     statuses = [answer.split(b" ", 2)[1] for answer in ready]
     assert statuses.count(b"200") >= 20 and b"304" in statuses and b"400" in statuses
     assert b"Ding 7" in ready[14] and b"Ding 8" in ready[15]  # pipelined, in order
+    assert b"thing/59" in ready[17] and b"Ding 16" in ready[18]  # behind a worker, in order
 
 
 def test_ready_answers_keep_the_connection_and_its_limits(store_dir: Path) -> None:
@@ -172,3 +182,66 @@ def test_ready_answers_of_several_processes_name_their_process(store_dir: Path) 
         through_app = run(server.url)
     assert ready == through_app
     assert all(b"sozialgraph-process: N\r\n" in answer for answer in ready)
+
+
+def test_ready_answers_are_written_before_a_request_cycle_is_made(store_dir: Path) -> None:
+    """The HTTP layer answers a ready lookup before uvicorn makes a request cycle (no URL
+    parsing, event or task: ``_answered_before_cycle``); a query for a worker still gets one.
+    The real app on the real store, behind the server's protocol on a real socket pair."""
+
+    async def run() -> tuple[list[bytes], list[bool]]:
+        settings = Settings(store=str(store_dir), base_iri=EX, search_index=False)
+        app = create_app(settings)
+        limits = http_limits(settings)
+        config = Config(app, http=protocol_class(limits), log_config=None, access_log=False)
+        config.load()
+        async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
+            ours, theirs = socket.socketpair()
+            loop = asyncio.get_running_loop()
+            transport, protocol = await loop.connect_accepted_socket(
+                lambda: protocol_class(limits)(config, ServerState(), {}), ours
+            )
+            reader, writer = await asyncio.open_connection(sock=theirs)
+            answers, cycles = [], []
+            worker = "SELECT ?s WHERE { ?s <http://purl.org/dc/terms/title> ?t } LIMIT 1500"
+            for query in ("ASK { ?s ?p ?o }", LOOKUP % 40, LOOKUP % 41, worker, LOOKUP % 42):
+                writer.write(request(query))
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(re.search(rb"content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
+                answers.append(head + await reader.readexactly(length))
+                cycles.append(protocol.cycle is not None)  # type: ignore[attr-defined]
+                protocol.cycle = None  # type: ignore[attr-defined]
+            writer.close()
+            transport.close()
+            return answers, cycles
+
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    answers, cycles = asyncio.run(run())
+    assert all(answer.startswith(b"HTTP/1.1 200 OK") for answer in answers)
+    assert b"Ding 41" in answers[2] and b"Ding 42" in answers[4]
+    # the first ASK opens the checkpoint (the app's way); the lookups after it need no cycle
+    assert cycles == [True, False, False, True, False]
+
+
+def test_an_idle_connection_after_a_ready_answer_is_closed_at_the_keep_alive_timeout(
+    store_dir: Path,
+) -> None:
+    """A ready answer arms the keep-alive timer as uvicorn's cycle does; its access log line is
+    written like the ASGI way's."""
+    env = {**ENV, "SOZIALGRAPH_HTTP_KEEPALIVE_TIMEOUT": "1"}
+    with live_server(store_dir, env=env) as server:
+        connection = Connection(server.url)
+        connection.ask(request("ASK { ?s ?p ?o }"))  # opens the checkpoint
+        ready = connection.ask(request(LOOKUP % 43))[0]
+        started = time.monotonic()
+        connection.sock.settimeout(20)
+        assert connection.file.read() == b""  # closed by the server, not by the read's timeout
+        waited = time.monotonic() - started
+        connection.close()
+        log = server.log.read_text(encoding="utf-8", errors="replace")
+    assert ready.startswith(b"HTTP/1.1 200 OK") and b"Ding 43" in ready
+    assert waited < 15, waited
+    path = "/sparql?query=" + quote_plus(LOOKUP % 43)
+    assert f'"GET {path} HTTP/1.1" 200' in log
