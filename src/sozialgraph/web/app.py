@@ -59,12 +59,15 @@ class SozialgraphApp(FastAPI):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.fast_path = SparqlFastPath(self.state)
         self.version_header = versions.VersionHeader(self.state)
+        # The started query service (``state.query_service`` while the app runs), read by every
+        # request without Starlette's ``State.__getattr__``.
+        self.query_service: QueryService | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        service: QueryService | None = getattr(self.state, "query_service", None)
+        service = self.query_service
         # The embedded store's version (one stat); None for a remote store (a request) or
         # before the start: then no fast path, and the version the service saw last.
         local = service.backend.known_version() if service is not None else None
@@ -83,7 +86,7 @@ class SozialgraphApp(FastAPI):
     def answer_now(self, scope: Scope) -> Ready | None:
         """The fast path's answer to an HTTP ``scope`` when it is ready without waiting (status,
         headers, body: the same as through ``__call__``); None: call the app."""
-        service: QueryService | None = getattr(self.state, "query_service", None)
+        service = self.query_service
         local = service.backend.known_version() if service is not None else None
         if service is None or local is None:
             return None
@@ -102,6 +105,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = store or open_store(settings)
         app.state.query_service = QueryService(settings, app.state.store)
         await app.state.query_service.start()
+        assert isinstance(app, SozialgraphApp)
+        app.query_service = app.state.query_service
         app.state.writes = WriteService(settings, app.state.store, app.state.query_service)
         # Everything loaded so far lives as long as the server: keep it out of the garbage
         # collector's full passes, which otherwise pause requests for ~80 ms now and then (p99).
@@ -111,6 +116,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
         finally:
             gc.unfreeze()
+            app.query_service = None
             await app.state.writes.settled()
             await app.state.query_service.close()
             if owned:

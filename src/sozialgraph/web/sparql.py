@@ -31,7 +31,7 @@ from sozialgraph.querying.service import QueryService
 from sozialgraph.web import negotiation as media
 from sozialgraph.web.dependencies import Queries
 from sozialgraph.web.query_page import render_query_page
-from sozialgraph.web.sparql_fast import client_address
+from sozialgraph.web.sparql_fast import cache_headers, client_address, offered_types
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["SPARQL"])
@@ -236,18 +236,6 @@ async def until_disconnect(receive: Receive, work: Awaitable[_T]) -> _T:
         log.info("the client went away: its query was stopped (499)")
         raise ClientDisconnected("the client closed the connection; its query was stopped")
     return task.result()
-
-
-def offered_types(guarded: GuardedQuery) -> tuple[str, ...]:
-    """The media types a query's result can be sent in (graphs or solutions)."""
-    if guarded.form in ("CONSTRUCT", "DESCRIBE"):
-        return media.GRAPH_TYPES
-    return media.RESULT_TYPES
-
-
-def cache_headers(key: str) -> dict[str, str]:
-    """The headers of an answer kept under ``key`` (revalidated by its ETag)."""
-    return {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
 
 
 def _content_type(request: Request) -> tuple[str | None, str | None]:

@@ -34,8 +34,6 @@ from sozialgraph.web.problems import domain_problem
 from sozialgraph.web.security_headers import with_headers
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from starlette.datastructures import State
 
     from sozialgraph.querying.service import QueryService
@@ -218,8 +216,6 @@ class SparqlFastPath:
     ) -> _Known | None:
         """What the full handler would answer a plain, deterministic GET query with; None for
         anything the full handler must see."""
-        from sozialgraph.web.sparql import cache_headers, offered_types
-
         params = _parameters(query_string)
         if set(params) != {"query"} or len(params["query"]) != 1:
             return None
@@ -235,7 +231,7 @@ class SparqlFastPath:
         base_iri = _base_iri(scope, host)
         key = cache_key(version, guarded.text, media_type, [], [], base_iri)
         etag = etag_for(key)
-        validators = [(b"etag", etag.encode()), *_validators_but_etag(cache_headers)]
+        validators = [(b"etag", etag.encode()), *_validators_but_etag()]
         return _Known(
             key, etag, validators, _content_type(media_type), guarded, media_type, base_iri
         )
@@ -251,14 +247,24 @@ def _content_type(media_type: str) -> tuple[bytes, bytes]:
     return (b"content-type", with_charset(media_type).encode())
 
 
+def offered_types(guarded: GuardedQuery) -> tuple[str, ...]:
+    """The media types a query's result can be sent in (graphs or solutions)."""
+    if guarded.form in ("CONSTRUCT", "DESCRIBE"):
+        return media.GRAPH_TYPES
+    return media.RESULT_TYPES
+
+
+def cache_headers(key: str) -> dict[str, str]:
+    """The headers of an answer kept under ``key`` (revalidated by its ETag)."""
+    return {"ETag": etag_for(key), "Vary": "Accept", "Cache-Control": "no-cache"}
+
+
 _FIXED: list[tuple[bytes, bytes]] = []
 
 
-def _validators_but_etag(
-    cache_headers: Callable[[str], dict[str, str]],
-) -> list[tuple[bytes, bytes]]:
-    """The raw headers of ``sparql.cache_headers`` after the ETag (the same for every key), as
-    the full handler writes them; worked out once."""
+def _validators_but_etag() -> list[tuple[bytes, bytes]]:
+    """The raw headers of ``cache_headers`` after the ETag (the same for every key), as the full
+    handler writes them; worked out once."""
     if not _FIXED:
         found = cache_headers("").items()
         _FIXED.extend((k.lower().encode(), v.encode()) for k, v in found if k.lower() != "etag")
