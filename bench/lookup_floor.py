@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -132,9 +133,20 @@ def serve(checkpoint: str, port: int, processes: int, duties: bool, version_file
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     listener.bind(("127.0.0.1", port))
     listener.listen(1024)
+    children = []
     for _ in range(processes - 1):
-        if os.fork() == 0:
+        child = os.fork()
+        if child == 0:
+            children = []
             break
+        children.append(child)
+
+    def stop(*_: object) -> None:  # the benchmark stops the first process: it stops the others
+        for child in children:
+            os.kill(child, signal.SIGTERM)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
     async def run() -> None:
         server = await asyncio.get_running_loop().create_server(Lookups, sock=listener)
