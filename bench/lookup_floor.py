@@ -5,25 +5,30 @@ requests as `bench/scale.py` (c=8, a fresh `LIMIT` per request, the 1M store of 
 - **floor**: uvloop and httptools, the guard's regular expression (`querying.inline`),
   pyoxigraph's query and JSON, one write of three headers. Nothing else.
 - **floor with duties**: the same plus what sozialgraph must do for every new lookup: the store
-  version's `stat`, the memo of requests, the whole guard, the cache key and ETag, the result
-  cache, every header sozialgraph sends, a keep-alive timer.
+  version (`store.version_file`), the memo of requests, the whole guard, the cache key and ETag,
+  the result cache, every header sozialgraph sends, a keep-alive timer.
 - **sozialgraph** `serve --workers 2`, as it runs.
 
-Each bare server runs two processes on one port (`SO_REUSEPORT`), as `--workers 2` does.
+Each bare server runs two processes on one port (`SO_REUSEPORT`), as `--workers 2` does. With
+`--before SRC`, each round also measures sozialgraph from another source folder (e.g. a
+`git worktree` of an earlier commit): a change compared with the code before it in the same run.
 
     python -m bench.lookup_floor                     # 3 rounds of 8 s each
     python -m bench.lookup_floor --rounds 1 --seconds 4
+    git worktree add ../before HEAD~1 && python -m bench.lookup_floor --before ../before/src
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +49,11 @@ def serve(checkpoint: str, port: int, processes: int, duties: bool, version_file
     from sozialgraph.querying.guard import check_query
     from sozialgraph.querying.inline import small_lookup
     from sozialgraph.querying.result_cache import ResultCache, cache_key, etag_for
+    from sozialgraph.store.version_file import VersionFile
     from sozialgraph.web.sparql_fast import _unquote_plus
 
     store = ox.Store.read_only(checkpoint)
+    version = VersionFile(Path(version_file).parent, writable=False)
     json_results = ox.QueryResultsFormat.JSON
     results = ResultCache()
     memo: dict[tuple[bytes, bytes, bytes], tuple[str, bytes, str]] = {}
@@ -67,7 +74,7 @@ def serve(checkpoint: str, port: int, processes: int, duties: bool, version_file
         )
 
     def with_duties(target: bytes, accept: bytes, host: bytes) -> bytes:
-        os.stat(version_file)  # noqa: PTH116 (as EmbeddedStore.version)
+        version.read()  # as EmbeddedStore.version
         known = memo.get((target, accept, host))
         if known is None:
             query = _unquote_plus(target.partition(b"?query=")[2].decode("latin-1")) or "ASK {}"
@@ -175,6 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--store", type=Path, default=ROOT / "bench/scratch/scale-1000000/store")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--before", type=Path, help="another source folder to measure too")
     parser.add_argument("--serve", nargs=5, help=argparse.SUPPRESS)  # a bare server, in a child
     args = parser.parse_args(argv)
     if args.serve:
@@ -210,16 +218,35 @@ def main(argv: list[str] | None = None) -> None:
                         name, url.removesuffix("/sparql"), "/sparql", pid, measures, args.seconds
                     )
                 )
-        with scale.sozialgraph_server(args.store, work, 2, True) as (url, pid):
-            line = measure(
-                "sozialgraph --workers 2",
-                url.removesuffix("/sparql"),
-                "/sparql",
-                pid,
-                measures,
-                args.seconds,
-            )
-            print(line, flush=True)
+        sources = [(f"sozialgraph {args.before}", str(args.before))] if args.before else []
+        for name, source in [*sources, ("sozialgraph", None)]:
+            with _source(source), scale.sozialgraph_server(args.store, work, 2, True) as (url, pid):
+                line = measure(
+                    f"{name} --workers 2",
+                    url.removesuffix("/sparql"),
+                    "/sparql",
+                    pid,
+                    measures,
+                    args.seconds,
+                )
+                print(line, flush=True)
+
+
+@contextlib.contextmanager
+def _source(folder: str | None) -> Iterator[None]:
+    """Servers started inside import sozialgraph from ``folder`` (None: this tree)."""
+    if folder is None:
+        yield
+        return
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = folder
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 if __name__ == "__main__":

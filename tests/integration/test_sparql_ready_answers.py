@@ -166,8 +166,8 @@ def test_ready_answers_keep_the_connection_and_its_limits(store_dir: Path) -> No
 
 
 def test_ready_answers_of_several_processes_name_their_process(store_dir: Path) -> None:
-    """With ``serve --workers 2`` (``server.ProcessHeader``) a ready answer carries the process's
-    header as well, where the app puts it."""
+    """With ``serve --workers 2`` (``SozialgraphApp.name_process``) a ready answer carries the
+    process's header as well, where the app puts it."""
 
     def run(url: str) -> list[bytes]:
         connection = Connection(url)
@@ -245,3 +245,30 @@ def test_an_idle_connection_after_a_ready_answer_is_closed_at_the_keep_alive_tim
     assert waited < 15, waited
     path = "/sparql?query=" + quote_plus(LOOKUP % 43)
     assert f'"GET {path} HTTP/1.1" 200' in log
+
+
+def test_a_connection_busy_with_ready_answers_stays_open_past_the_keep_alive_timeout(
+    store_dir: Path,
+) -> None:
+    """The idle timer of ready answers (one per connection, ``_ready_answer_complete``) closes
+    only a connection that has been idle for the whole timeout: not one that keeps asking, and
+    not one whose next request is still arriving (its headers have their own deadline)."""
+    env = {**ENV, "SOZIALGRAPH_HTTP_KEEPALIVE_TIMEOUT": "2"}
+    with live_server(store_dir, env=env) as server:
+        connection = Connection(server.url)
+        connection.ask(request("ASK { ?s ?p ?o }"))  # opens the checkpoint
+        started = time.monotonic()
+        answers = []
+        while time.monotonic() - started < 5:  # past two timeouts, a request every 0.25 s
+            answers += connection.ask(request(LOOKUP % (20 + len(answers) % 20)))
+            time.sleep(0.25)
+        assert all(a.startswith(b"HTTP/1.1 200 OK") for a in answers), answers[-1][:200]
+        assert len(answers) >= 10
+        # the next request arrives slowly: a partial request is no idle connection
+        whole = request(LOOKUP % 44)
+        connection.sock.sendall(whole[:-2])
+        time.sleep(3)
+        connection.sock.sendall(whole[-2:])
+        late = connection.answer()
+        connection.close()
+    assert late.startswith(b"HTTP/1.1 200 OK") and b"Ding 44" in late, late[:300]

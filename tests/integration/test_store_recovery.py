@@ -17,6 +17,7 @@ import pytest
 
 from sozialgraph.build import build
 from sozialgraph.store.embedded import EmbeddedStore
+from sozialgraph.store.version_file import VersionFile
 from tests.support import free_port, live_server
 
 BASE = "https://example.org/"
@@ -109,7 +110,8 @@ def test_a_missing_checkpoint_folder_is_made_again_and_no_path_is_shown(
     built(mini_root, store_dir)
     with live_server(store_dir, env=ENV) as server:
         shutil.rmtree(store_dir / "checkpoints")
-        (store_dir / "VERSION").write_text("after-the-folder-went")  # a new version: new copy
+        # a new version, as a write makes it (the signal tells the server): a new copy
+        VersionFile(store_dir, writable=True).write("after-the-folder-went")
         response = httpx.get(
             server.url + "/sparql",
             params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},

@@ -1,10 +1,10 @@
 """Search for the web layer and the command line: the text index of the store's version now,
 made or renewed when the version changed, and the plain scan while there is none.
 
-The version is read at every search (embedded: one stat; remote: at most once a second), so a
-reader never gets hits from a version the store no longer has: a stale index is renewed first
-(waiting at most ``search_index_wait`` seconds, then the scan answers). Only one renewal runs
-at a time; the index of a version another process made is opened, not made again.
+The version is read at every search (embedded: a number in shared memory; remote: at most once
+a second), so a reader never gets hits from a version the store no longer has: a stale index is
+renewed first (waiting at most ``search_index_wait`` seconds, then the scan answers). Only one
+renewal runs at a time; the index of a version another process made is opened, not made again.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ class EmbeddedBackend:
         return await pool.run(dataclasses.replace(job, checkpoint=await self.snapshot()))
 
     async def version(self) -> str:
-        return self.store.version()  # one stat of a file
+        return self.store.version()  # no system call (``store.version_file``)
 
     async def dialect(self) -> str | None:
         return None  # pyoxigraph: the standard texts, written for its planner

@@ -41,7 +41,7 @@ class GuardedQuery:
 
 def check_query(text: str, *, max_bytes: int = 100_000) -> GuardedQuery:
     """Refuse oversize, deeply nested, over-long, federated or update requests; else pass."""
-    size = len(text.encode("utf-8"))
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))  # no copy for ASCII
     if size > max_bytes:
         raise PayloadTooLarge(f"the query has {size} bytes; at most {max_bytes} are accepted")
     if size <= SMALL_LOOKUP_BYTES:

@@ -18,6 +18,7 @@ path, which reports it as it always does.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from typing import IO
@@ -67,6 +68,11 @@ def small_lookup(text: str) -> re.Match[str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=16)  # a handful of media types
+def _result_format(media_type: str) -> ox.QueryResultsFormat | None:
+    return ox.QueryResultsFormat.from_media_type(media_type)
+
+
 def is_small_lookup(text: str) -> bool:
     return small_lookup(text) is not None
 
@@ -92,7 +98,7 @@ class InlineLookups:
             if self._opened is None or self._opened[0] != checkpoint:
                 self._opened = (checkpoint, ox.Store.read_only(checkpoint))
             store = self._opened[1]
-            fmt = ox.QueryResultsFormat.from_media_type(media_type)
+            fmt = _result_format(media_type)
             if fmt is None:
                 return None
             result = store.query(query, base_iri=base_iri, use_default_graph_as_union=True)

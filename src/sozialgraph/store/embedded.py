@@ -4,6 +4,7 @@ Layout of the store directory::
 
     CURRENT              name of the live generation (replaced atomically with os.replace)
     VERSION              changes after every write (ETags, caches, checkpoint names)
+    VERSION.signal       a number that changes with it, in shared memory (``version_file``)
     generations/<name>/  pyoxigraph (RocksDB) stores; a build writes a new one, then switches
     checkpoints/<name>/  read-only copies (``Store.backup``) for query worker processes
     staging/<name>/      writable copies (hard links) that a write is validated on, then removed
@@ -60,6 +61,7 @@ from sozialgraph.store.generations import (
     write_atomically,
 )
 from sozialgraph.store.sparql_text import insert_data_block, iri_text, named_node
+from sozialgraph.store.version_file import VersionFile
 
 _KEEP_CHECKPOINTS = 3
 
@@ -74,8 +76,6 @@ class EmbeddedStore:
         self._store: ox.Store | None = None
         self._store_is_checkpoint = False
         self._open_lock = threading.RLock()
-        self._version_cache: tuple[tuple[int, int, int], str] | None = None
-        self._version_path = os.fspath(self.root / "VERSION")  # asked on every request
         self._needs_reopen = False  # a write failed: RocksDB refuses writes until reopened
         self._thread_lock = threading.RLock()  # the write lock: threads, then processes
         self._lock_depth = 0
@@ -83,6 +83,7 @@ class EmbeddedStore:
         if not read_only:
             (self.root / "generations").mkdir(parents=True, exist_ok=True)
             (self.root / "checkpoints").mkdir(exist_ok=True)
+        self._version_file = VersionFile(self.root, writable=not read_only)  # every request
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -266,19 +267,11 @@ class EmbeddedStore:
         )
 
     def version(self) -> str:
-        """The content of ``VERSION``, re-read only when the file changed (one stat per call)."""
-        try:
-            stamp = os.stat(self._version_path)  # noqa: PTH116 (no Path object per request)
-        except FileNotFoundError:
-            return "empty"
-        key = (stamp.st_mtime_ns, stamp.st_ino, stamp.st_size)
-        if self._version_cache is None or self._version_cache[0] != key:
-            text = Path(self._version_path).read_text(encoding="utf-8").strip()
-            self._version_cache = (key, text or "empty")
-        return self._version_cache[1]
+        """The content of ``VERSION`` (``store.version_file``: no system call per request)."""
+        return self._version_file.read()
 
     def _bump_version(self) -> None:
-        write_atomically(self.root / "VERSION", new_version())
+        self._version_file.write(new_version())
 
     def is_empty(self) -> bool:
         return next(iter(self.quads()), None) is None

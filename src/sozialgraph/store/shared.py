@@ -6,8 +6,8 @@ generation open: every process reads an immutable checkpoint of the store's curr
 writing only while it holds the store's lock (``write.lock``, flock), commits, leaves the
 checkpoint of the new version and closes it again before it lets go. ``VERSION`` changes last,
 so a process that sees the new version finds its checkpoint complete, and each process follows
-``CURRENT`` and ``VERSION`` at its next request (one stat of a file): a write through any
-process is read by all from then on.
+``CURRENT`` and ``VERSION`` at its next request (``store.version_file``: a number in shared
+memory tells it that ``VERSION`` changed): a write through any process is read by all from then on.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from sozialgraph.store.generations import (
     new_version,
     safe_name,
     storage_errors,
-    write_atomically,
 )
 
 #: How long a write waits for a process that is closing the live generation (RocksDB's LOCK).
@@ -149,7 +148,7 @@ class SharedEmbeddedStore(EmbeddedStore):
         if self._writer is not None and generation is not None:
             self._writer.flush()
             self._checkpoint(self._writer, self._checkpoint_folder(generation, version))
-        write_atomically(self.root / "VERSION", version)
+        self._version_file.write(version)
 
     @contextlib.contextmanager
     def staging_copy(self) -> Iterator[ox.Store]:

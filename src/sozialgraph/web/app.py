@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from sozialgraph import __version__
 from sozialgraph.config import Settings
 from sozialgraph.ingest.write_service import WriteService
 from sozialgraph.querying.registry import QueryRegistry
+from sozialgraph.querying.result_cache import RawHeaders
 from sozialgraph.querying.service import QueryService
 from sozialgraph.resources import queries_dir
 from sozialgraph.store import GraphStore, open_store
@@ -62,26 +64,48 @@ class SozialgraphApp(FastAPI):
         # The started query service (``state.query_service`` while the app runs), read by every
         # request without Starlette's ``State.__getattr__``.
         self.query_service: QueryService | None = None
+        self._process: RawHeaders = []  # ``Sozialgraph-Process`` (``name_process``)
+        self._unversioned: RawHeaders = ALWAYS  # the headers of every answer without a version
+        self._extra: tuple[tuple[bytes, bytes] | None, RawHeaders] = (None, ALWAYS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         service = self.query_service
-        # The embedded store's version (one stat); None for a remote store (a request) or
+        # The embedded store's version (``store.version_file``); None for a remote store or
         # before the start: then no fast path, and the version the service saw last.
         local = service.backend.known_version() if service is not None else None
         version = self.version_header.header(scope, local)
-        extra = [*ALWAYS, version] if version is not None else ALWAYS
+        extra = self._headers_with(version)
         if (
             service is not None
             and local is not None
             and await self.fast_path.answer(scope, receive, send, service, local, extra)
         ):
             return
-        if version is not None:
-            send = with_headers(send, [version])
+        if len(extra) > len(ALWAYS):  # the version's and the process's headers
+            send = with_headers(send, extra[len(ALWAYS) :])
         await super().__call__(scope, receive, with_security_headers(scope, send))
+
+    def name_process(self) -> None:
+        """Name this process in every answer (``Sozialgraph-Process: <pid>``), so that clients
+        and tests can tell several web processes apart (``serve --workers N``)."""
+        self._process = [(b"sozialgraph-process", str(os.getpid()).encode("ascii"))]
+        self._unversioned = [*ALWAYS, *self._process]
+        self._extra = (None, self._unversioned)
+
+    def _headers_with(self, version: tuple[bytes, bytes] | None) -> RawHeaders:
+        """The headers every answer carries: ``ALWAYS`` first (``with_security_headers`` adds
+        them to the full path's answers), then ``version``'s and the process's; one list per
+        version, not one per request."""
+        if version is None:
+            return self._unversioned
+        kept, extra = self._extra
+        if kept is not version:
+            extra = [*ALWAYS, version, *self._process]
+            self._extra = (version, extra)
+        return extra
 
     def answer_now(self, scope: Scope) -> Ready | None:
         """The fast path's answer to an HTTP ``scope`` when it is ready without waiting (status,
@@ -91,7 +115,7 @@ class SozialgraphApp(FastAPI):
         if service is None or local is None:
             return None
         version = self.version_header.header(scope, local)
-        extra = [*ALWAYS, version] if version is not None else ALWAYS
+        extra = self._headers_with(version)
         return self.fast_path.answer_now(scope, service, local, extra)
 
 

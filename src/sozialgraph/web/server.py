@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from sozialgraph.config import Settings
 from sozialgraph.web.http_limits import HttpLimits, default_max_connections, protocol_class
-
-if TYPE_CHECKING:
-    from sozialgraph.web.sparql_fast import Ready
 
 
 def http_limits(settings: Settings) -> HttpLimits:
@@ -121,36 +118,12 @@ def app_from_environment() -> ASGIApp:
     """The app of one of several web processes: settings from the environment, and a header
     that names the process (``Sozialgraph-Process``) so that clients and tests can tell them
     apart."""
-    from sozialgraph.web.app import create_app
+    from sozialgraph.web.app import SozialgraphApp, create_app
 
-    return ProcessHeader(create_app(Settings()))
-
-
-class ProcessHeader:
-    """Adds ``Sozialgraph-Process: <pid>`` to every answer."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.header = (b"sozialgraph-process", str(os.getpid()).encode("ascii"))
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), self.header]
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)
-
-    def answer_now(self, scope: Scope) -> Ready | None:
-        """The app's ready answer (``SozialgraphApp.answer_now``) with the header."""
-        ready: Ready | None = self.app.answer_now(scope)  # type: ignore[attr-defined]
-        if ready is None:
-            return None
-        return ready[0], [*ready[1], self.header], ready[2]
+    app = create_app(Settings())
+    assert isinstance(app, SozialgraphApp)
+    app.name_process()
+    return app
 
 
 def __getattr__(name: str) -> Any:

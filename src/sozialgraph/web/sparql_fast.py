@@ -217,7 +217,7 @@ class SparqlFastPath:
         """What the full handler would answer a plain, deterministic GET query with; None for
         anything the full handler must see."""
         params = _parameters(query_string)
-        if set(params) != {"query"} or len(params["query"]) != 1:
+        if len(params) != 1 or len(params.get("query", ())) != 1:
             return None
         if _prefers_html(accept):
             return None

@@ -291,16 +291,26 @@ def _page(request: Request, template: str, **values: Any) -> Response:
 
 class VersionHeader:
     """Adds ``Sozialgraph-Version: n`` to every GET/HEAD answer while the store's current version
-    is recorded (a cheap stat and a dict look-up)."""
+    is recorded (a dict look-up, kept for the current version)."""
 
     def __init__(self, state: Any) -> None:
         self.state = state
+        self._last: tuple[str, tuple[bytes, bytes]] | None = None  # a store version, its header
 
     def header(self, scope: Scope, version: str | None) -> tuple[bytes, bytes] | None:
         """The header for an answer to ``scope`` while the store is at ``version`` (None: the
         version the query service saw last); None for other methods or an unrecorded version."""
         if scope.get("method") not in ("GET", "HEAD"):
             return None
+        last = self._last
+        if last is not None and last[0] == version:  # a recorded version keeps its number
+            return last[1]
+        found = self._look_up(version)
+        if found is not None and version is not None:
+            self._last = (version, found)
+        return found
+
+    def _look_up(self, version: str | None) -> tuple[bytes, bytes] | None:
         journal: VersionJournal | None = getattr(self.state, "journal", None)
         store: GraphStore | None = getattr(self.state, "store", None)
         if journal is None or store is None:
