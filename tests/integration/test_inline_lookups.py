@@ -26,6 +26,8 @@ M = "https://example.org/m/1"
         f"SELECT ?title WHERE {{ <{M}> <{TITLE}> ?title }} LIMIT 2104711",
         "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT * { ?s dcterms:title ?t . } LIMIT 10",
         "select ?o where { ex:a.b a ?o . }",
+        "prefix ex: <https://example.org/> Select Reduced ?t { ex:a ex:b ?t } limit 7",
+        "ask { <a> a <b> }",
         "SELECT ?s WHERE { ?s a ?t } LIMIT 1000",
         'ASK { ?s ?p "x"@de }',
         f'SELECT ?s {{ ?s <{TITLE}> "Titel"^^<http://www.w3.org/2001/XMLSchema#string> }} LIMIT 5',
@@ -42,6 +44,8 @@ def test_one_bounded_pattern_is_a_small_lookup(query: str) -> None:
         "SELECT ?s WHERE { ?s a ?t }",  # no bound subject and predicate, no LIMIT
         "SELECT ?s WHERE { ?s a ?t } LIMIT 1001",
         "SELECT DISTINCT ?t WHERE { ?s a ?t } LIMIT 10",  # may read every type triple
+        "select distinct ?t where { ?s a ?t } limit 10",  # keywords in any case
+        "SELECT ?t WHERE { <a> A ?t }",  # `a` is lower case only (a prefixed name needs ':')
         "SELECT ?s WHERE { ?s ?p ?o FILTER(?o) } LIMIT 1",
         "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 1",
         "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1 OFFSET 100000",

@@ -184,6 +184,7 @@ def test_large_results_stream(server: LiveServer) -> None:
         server.url + "/sparql",
         params={"query": query},
         headers={"Accept": "text/tab-separated-values"},
+        timeout=60,  # a remote engine on a busy 2-core machine may take more than httpx's 5 s
     ) as response:
         assert response.status_code == 200
         assert "content-length" not in response.headers  # chunked, not one buffer

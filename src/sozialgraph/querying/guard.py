@@ -8,7 +8,7 @@ process, before any query reaches pyoxigraph.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sozialgraph.errors import PayloadTooLarge, QueryRefused
 from sozialgraph.querying.inline import small_lookup
@@ -27,9 +27,9 @@ FORBIDDEN = {
 }
 
 
-@dataclass(frozen=True)
-class GuardedQuery:
-    """A query that passed the guard, with its form (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+class GuardedQuery(NamedTuple):
+    """A query that passed the guard, with its form (SELECT, ASK, CONSTRUCT, DESCRIBE). (A named
+    tuple: made for every new query text, and a frozen dataclass costs ~1 µs more to make.)"""
 
     text: str
     form: str | None
