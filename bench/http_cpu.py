@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +78,10 @@ def _requests(measures: list[str], count: int) -> list[bytes]:
     return found
 
 
-async def _measure(store: str, ready: bool, count: int) -> dict[str, float]:
+@contextlib.asynccontextmanager
+async def serving(store: str, ready: bool) -> AsyncIterator[tuple[Any, _Transport, list[str]]]:
+    """The HTTP layer's protocol on one connection to the started app on ``store``, the
+    transport it writes to, and up to 2,000 measures of the store to ask for."""
     from uvicorn.config import Config
     from uvicorn.server import ServerState
 
@@ -94,11 +100,29 @@ async def _measure(store: str, ready: bool, count: int) -> dict[str, float]:
     async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
         rows = app.state.store.query(f"SELECT DISTINCT ?m WHERE {{ ?m <{TITLE}> ?t }} LIMIT 2000")
         measures = [row["m"].value for row in rows]
-        gc.collect()
-        gc.freeze()
         protocol = protocol_class(limits)(config, ServerState(), {})
         transport = _Transport()
         protocol.connection_made(transport)  # type: ignore[arg-type]
+        yield protocol, transport, measures
+
+
+async def answer_all(protocol: Any, transport: _Transport, requests: list[bytes]) -> None:
+    """Feed ``requests`` one after another, each answered before the next; all must be 200."""
+    for request in requests:
+        before = len(transport.written)
+        protocol.data_received(request)
+        await asyncio.sleep(0)  # one turn of the loop, as a server takes between reads
+        while len(transport.written) == before or not protocol.cycle.response_complete:
+            await asyncio.sleep(0)
+    if b" 200 OK" not in transport.written[-1] + transport.written[-2]:
+        raise RuntimeError(transport.written[-2:])
+    transport.written.clear()
+
+
+async def _measure(store: str, ready: bool, count: int) -> dict[str, float]:
+    async with serving(store, ready) as (protocol, transport, measures):
+        gc.collect()
+        gc.freeze()
         result = {}
         fresh = _requests(measures, count)
         for label, requests in (
@@ -107,16 +131,8 @@ async def _measure(store: str, ready: bool, count: int) -> dict[str, float]:
             ("cached", fresh),  # the same requests again: answered from the result cache
         ):
             started = time.process_time()
-            for request in requests:
-                before = len(transport.written)
-                protocol.data_received(request)
-                await asyncio.sleep(0)  # one turn of the loop, as a server takes between reads
-                while len(transport.written) == before or not protocol.cycle.response_complete:
-                    await asyncio.sleep(0)
+            await answer_all(protocol, transport, requests)
             result[label] = (time.process_time() - started) / count * 1e6
-            if b" 200 OK" not in transport.written[-1] + transport.written[-2]:
-                raise RuntimeError(transport.written[-2:])
-            transport.written.clear()
         return result
 
 

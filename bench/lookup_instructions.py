@@ -15,7 +15,6 @@ is not counted. With `--before SRC` the code in another source folder is counted
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import os
 import re
@@ -25,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.http_cpu import TITLE, _requests, _Transport
+from bench.http_cpu import _requests, answer_all, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP, FEW, MANY = 300, 200, 1_200
@@ -33,38 +32,12 @@ WARM_UP, FEW, MANY = 300, 200, 1_200
 
 async def _loop(store: str, count: int) -> None:
     """``WARM_UP`` lookups, then ``count`` never-seen ones, answered as ``serve`` answers them."""
-    from uvicorn.config import Config
-    from uvicorn.server import ServerState
-
-    from sozialgraph.config import Settings
-    from sozialgraph.web.app import create_app
-    from sozialgraph.web.http_limits import protocol_class
-    from sozialgraph.web.server import http_limits
-
-    settings = Settings(store=store, base_iri="https://example.org/", search_index=False)
-    app = create_app(settings)
-    limits = http_limits(settings)
-    config = Config(app, http=protocol_class(limits), log_config=None, access_log=False)
-    config.load()
-    async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
-        rows = app.state.store.query(f"SELECT DISTINCT ?m WHERE {{ ?m <{TITLE}> ?t }} LIMIT 2000")
-        measures = [row["m"].value for row in rows]
+    async with serving(store, ready=True) as (protocol, transport, measures):
         batches = (_requests(measures, WARM_UP), _requests(measures, MANY)[:count])
         gc.collect()
         gc.freeze()
-        protocol = protocol_class(limits)(config, ServerState(), {})
-        transport = _Transport()
-        protocol.connection_made(transport)  # type: ignore[arg-type]
         for requests in batches:
-            for request in requests:
-                before = len(transport.written)
-                protocol.data_received(request)
-                await asyncio.sleep(0)
-                while len(transport.written) == before or not protocol.cycle.response_complete:
-                    await asyncio.sleep(0)
-            if b" 200 OK" not in transport.written[-1] + transport.written[-2]:
-                raise RuntimeError(transport.written[-2:])
-            transport.written.clear()
+            await answer_all(protocol, transport, requests)
 
 
 def _instructions(store: Path, count: int, source: str | None) -> int:
